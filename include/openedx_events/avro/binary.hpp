@@ -1,0 +1,134 @@
+// Avro binary primitives (spec "Binary Encoding"), as fastavro writes them: zig-zag varint longs,
+// one-byte booleans, little-endian IEEE-754 doubles, length-prefixed strings and bytes.
+//
+// BinaryReader is the only code that touches untrusted bytes. Its invariant: it never reads past
+// `end_`, and every length it returns has already been checked against the bytes left, so callers
+// may allocate what it returns without further checks. Violations throw DecodeError.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "openedx_events/avro/errors.hpp"
+
+namespace openedx_events::avro {
+
+class BinaryWriter {
+ public:
+  explicit BinaryWriter(std::string& out) noexcept : out_(out) {}
+
+  void write_long(std::int64_t value) {
+    auto zigzag = (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+    char buf[10];
+    std::size_t n = 0;
+    while (zigzag >= 0x80) {
+      buf[n++] = static_cast<char>((zigzag & 0x7f) | 0x80);
+      zigzag >>= 7;
+    }
+    buf[n++] = static_cast<char>(zigzag);
+    out_.append(buf, n);
+  }
+  void write_bool(bool value) { out_.push_back(value ? '\x01' : '\x00'); }
+  void write_double(double value) {
+    static_assert(std::endian::native == std::endian::little, "big-endian hosts need a byte swap here");
+    char buf[8];
+    std::memcpy(buf, &value, 8);
+    out_.append(buf, 8);
+  }
+  void write_bytes(std::string_view value) {
+    write_long(static_cast<std::int64_t>(value.size()));
+    out_.append(value);
+  }
+  std::string& buffer() noexcept { return out_; }
+
+ private:
+  std::string& out_;
+};
+
+// UTF-8 validation as Python's strict decoder does it (no surrogates, no overlongs, ≤ U+10FFFF).
+bool is_valid_utf8(std::string_view text) noexcept;
+
+class BinaryReader {
+ public:
+  explicit BinaryReader(std::string_view bytes) noexcept
+      : pos_(reinterpret_cast<const unsigned char*>(bytes.data())), end_(pos_ + bytes.size()) {}
+
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - pos_); }
+  bool at_end() const noexcept { return pos_ == end_; }
+
+  std::int64_t read_long() {
+    std::uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ == end_) throw DecodeError("unexpected end of data in a varint");
+      const std::uint64_t byte = *pos_++;
+      if (shift == 63 && (byte & 0x7e) != 0) throw DecodeError("varint overflows 64 bits");
+      result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) {
+        return static_cast<std::int64_t>((result >> 1) ^ (~(result & 1) + 1));
+      }
+    }
+    throw DecodeError("varint longer than 10 bytes");
+  }
+
+  bool read_bool() {
+    if (pos_ == end_) throw DecodeError("unexpected end of data in a boolean");
+    const unsigned char byte = *pos_++;
+    if (byte > 1) throw DecodeError("invalid boolean byte " + std::to_string(byte));
+    return byte == 1;
+  }
+
+  double read_double() {
+    if (remaining() < 8) throw DecodeError("unexpected end of data in a double");
+    double value;
+    std::memcpy(&value, pos_, 8);
+    pos_ += 8;
+    return value;
+  }
+
+  // A length-prefixed run of raw bytes, viewed in place.
+  std::string_view read_bytes() {
+    const std::int64_t length = read_long();
+    if (length < 0) throw DecodeError("negative length " + std::to_string(length));
+    if (static_cast<std::uint64_t>(length) > remaining()) {
+      throw DecodeError("length " + std::to_string(length) + " exceeds the " + std::to_string(remaining()) +
+                        " bytes left");
+    }
+    std::string_view view(reinterpret_cast<const char*>(pos_), static_cast<std::size_t>(length));
+    pos_ += length;
+    return view;
+  }
+
+  std::string_view read_string() {
+    const std::string_view view = read_bytes();
+    if (!is_valid_utf8(view)) throw DecodeError("string is not valid UTF-8");
+    return view;
+  }
+
+  // Start of an array or map block: the item count. A negative count is followed by the block's
+  // byte size (allowed by the spec, never written by fastavro). Each item takes at least
+  // `min_item_size` bytes, which bounds the count by the input left before anyone reserves memory.
+  std::size_t read_block_count(std::size_t min_item_size) {
+    std::int64_t count = read_long();
+    if (count < 0) {
+      if (count == INT64_MIN) throw DecodeError("invalid block count");
+      count = -count;
+      const std::int64_t size = read_long();
+      if (size < 0 || static_cast<std::uint64_t>(size) > remaining()) throw DecodeError("invalid block size");
+    }
+    if (min_item_size > 0 && static_cast<std::uint64_t>(count) > remaining() / min_item_size) {
+      throw DecodeError("block of " + std::to_string(count) + " items exceeds the " + std::to_string(remaining()) +
+                        " bytes left");
+    }
+    if (min_item_size == 0 && count > (1 << 24)) throw DecodeError("block of " + std::to_string(count) + " items is too large");
+    return static_cast<std::size_t>(count);
+  }
+
+ private:
+  const unsigned char* pos_;
+  const unsigned char* end_;
+};
+
+}  // namespace openedx_events::avro
