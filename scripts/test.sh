@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The test command: on a fresh Debian 12 machine it installs what it needs, builds, and runs every
+# test — unit tests, parity tests against the real Python packages, the unit tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, bounded fuzzing, the CLI, and a downstream
+# find_package() build of the examples against the installed library.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${JOBS:-2}
+fuzz_seconds=${FUZZ_SECONDS:-30}
+passed=0
+failed=0
+step() { printf '\n=== %s\n' "$*"; }
+record() { if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $2"; fi; }
+
+step "dependencies"
+bash scripts/install-deps.sh
+
+step "build (RelWithDebInfo, warnings are errors)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+
+step "unit tests"
+set +e
+ctest --test-dir build --output-on-failure -j"$jobs"
+record $? "unit tests"
+
+step "parity tests against openedx-events 11.2.0, edx-opaque-keys, edx-ccx-keys, fastavro"
+OPENEDX_EVENTS_BUILD_DIR="$root/build" .venv/bin/python -m pytest tests/parity -q -p no:cacheprovider
+record $? "parity tests"
+
+step "CLI: list-events and check-schemas on the stored snapshots"
+build/cli/openedx-events list-events >/dev/null && build/cli/openedx-events check-schemas
+record $? "check-schemas"
+set -e
+
+step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPENEDX_EVENTS_SANITIZE=ON \
+  -DOPENEDX_EVENTS_BUILD_BENCHMARKS=OFF -DOPENEDX_EVENTS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-asan -j"$jobs" --target unit_tests
+set +e
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  build-asan/tests/unit_tests --gtest_brief=1
+record $? "sanitized unit tests"
+set -e
+
+step "fuzzing (libFuzzer, ${fuzz_seconds}s per target)"
+CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENEDX_EVENTS_BUILD_FUZZERS=ON \
+  -DOPENEDX_EVENTS_BUILD_TESTS=OFF -DOPENEDX_EVENTS_BUILD_BENCHMARKS=OFF -DOPENEDX_EVENTS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzzers
+set +e
+for fuzzer in build-fuzz/fuzz/*_fuzz; do
+  corpus="build-fuzz/corpus/$(basename "$fuzzer")"
+  mkdir -p "$corpus"
+  "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$corpus" 2>&1 | tail -n 3
+  record "${PIPESTATUS[0]}" "fuzz $(basename "$fuzzer")"
+done
+set -e
+
+step "install, then build and run the examples against it with find_package()"
+rm -rf build/install
+cmake --install build --prefix "$root/build/install" >/dev/null
+cmake -S examples -B build-examples -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install" >/dev/null
+cmake --build build-examples -j"$jobs"
+set +e
+for example in build-examples/*_example; do
+  "$example" >/dev/null
+  record $? "example $(basename "$example")"
+done
+set -e
+
+printf '\nsuites: %d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]
