@@ -1,0 +1,98 @@
+// UsageKey: every XBlock usage key Python's `UsageKey.from_string` accepts, as one value type.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "openedx_events/keys/course_key.hpp"
+#include "openedx_events/keys/library_locator_v2.hpp"
+
+namespace openedx_events::keys {
+
+// A usage key as Python's `UsageKey.from_string` parses it:
+//
+//   block-v1:<course-v1 body>+type@T+block@ID           BlockUsageLocator           Kind::block
+//   i4x://ORG/COURSE/CATEGORY/NAME[@BRANCH]             the same, deprecated()       Kind::block
+//   ccx-block-v1:<ccx-v1 body>+type@T+block@ID          CCXBlockUsageLocator         Kind::ccx_block
+//   location:ORG+COURSE+RUN+TYPE+ID                     DeprecatedLocation           Kind::location
+//   lib-block-v1:<library-v1 body>+type@T+block@ID      LibraryUsageLocator          Kind::library_block
+//   lb:ORG:SLUG:TYPE:ID                                 LibraryUsageLocatorV2        Kind::library_v2
+//   aside-usage-v1:<usage key>::<aside type>            AsideUsageKeyV1              Kind::aside_v1
+//   aside-usage-v2:<usage key>::<aside type>  ($-escaped) AsideUsageKeyV2            Kind::aside_v2
+//
+// Python quirk kept for parity: in block-v1 and ccx-block-v1 `type@` is optional; without it the
+// block type is None (block_type() is nullopt) and the key prints `type@None`, which re-parses to a
+// different key (block type "None").
+class UsageKey {
+ public:
+  enum class Kind : std::uint8_t {
+    none,
+    block,
+    ccx_block,
+    location,
+    library_block,
+    library_v2,
+    aside_v1,
+    aside_v2,
+  };
+
+  UsageKey() = default;
+  UsageKey(const LibraryUsageLocatorV2& key);  // NOLINT: implicit, an lb: key is a UsageKey
+
+  static UsageKey from_string(std::string_view serialized);
+  static std::optional<UsageKey> try_parse(std::string_view serialized) noexcept;
+
+  bool empty() const noexcept { return kind_ == Kind::none; }
+  Kind kind() const noexcept { return kind_; }
+  // True only for i4x:// keys. Always the deprecated flag of course_key().
+  bool deprecated() const noexcept;
+
+  // The course (or v1 library, or CCX) the block lives in. Empty for lb: keys, whose context is
+  // lib_key() (Python returns the library key from its deprecated `course_key` there). Aside keys
+  // answer this and the accessors below for the usage key they decorate, as Python does.
+  const CourseKey& course_key() const noexcept;
+  // The library of an lb: key; empty for every other kind.
+  const LibraryLocatorV2& lib_key() const noexcept;
+  // nullopt only for the `type@None` quirk described above.
+  const std::optional<std::string>& block_type() const noexcept;
+  const std::string& block_id() const noexcept;
+
+  // Aside keys only: the decorated usage key and the aside type (any text, even empty); an empty
+  // key and an empty string for other kinds.
+  const UsageKey& usage_key() const noexcept;
+  const std::string& aside_type() const noexcept;
+
+  // The LibraryUsageLocatorV2 an lb: key is; nullopt for other kinds.
+  std::optional<LibraryUsageLocatorV2> as_library_usage_v2() const;
+
+  // "block-v1", "ccx-block-v1", "location", "lib-block-v1", "lb", "aside-usage-v1", "aside-usage-v2".
+  std::string_view canonical_namespace() const noexcept;
+
+  // Python's str(key). Throws std::logic_error for an unset key.
+  std::string to_string() const;
+
+  friend bool operator==(const UsageKey& a, const UsageKey& b) noexcept;
+  friend std::ostream& operator<<(std::ostream& os, const UsageKey& key);
+
+ private:
+  friend struct detail::KeyAccess;
+  bool is_aside() const noexcept;
+
+  Kind kind_ = Kind::none;
+  CourseKey course_key_;                  // block, ccx_block, location, library_block
+  LibraryLocatorV2 lib_key_;              // library_v2
+  std::optional<std::string> block_type_;
+  std::string block_id_;
+  std::shared_ptr<const UsageKey> decorated_;  // aside_v1, aside_v2 (immutable, so sharing is safe)
+  std::string aside_type_;
+};
+
+}  // namespace openedx_events::keys
+
+namespace openedx_events {
+using keys::UsageKey;
+}

@@ -1,0 +1,110 @@
+// UTF-8 decoding and the lookups over the generated Unicode tables (unicode_word_table.cpp).
+// ASCII is answered without touching the tables because almost every real key is ASCII.
+#include "unicode.hpp"
+
+#include <algorithm>
+
+namespace openedx_events::keys::detail {
+
+namespace {
+
+bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) noexcept {
+  // First range whose end is >= cp; cp is in the set iff that range also starts at or before it.
+  auto it = std::lower_bound(ranges.begin(), ranges.end(), cp,
+                             [](const CodePointRange& r, char32_t value) { return r.last < value; });
+  return it != ranges.end() && it->first <= cp;
+}
+
+bool is_continuation(unsigned char byte) noexcept { return (byte & 0xC0U) == 0x80U; }
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = bytes.size();
+  while (i < n) {
+    const auto b0 = static_cast<unsigned char>(bytes[i]);
+    if (b0 < 0x80U) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    // Bounds on the second byte exclude overlong forms, surrogates and values above U+10FFFF
+    // (Unicode Table 3-7, "well-formed UTF-8 byte sequences").
+    unsigned char lo = 0x80U;
+    unsigned char hi = 0xBFU;
+    if (b0 >= 0xC2U && b0 <= 0xDFU) {
+      len = 2;
+    } else if (b0 >= 0xE0U && b0 <= 0xEFU) {
+      len = 3;
+      if (b0 == 0xE0U) lo = 0xA0U;
+      if (b0 == 0xEDU) hi = 0x9FU;
+    } else if (b0 >= 0xF0U && b0 <= 0xF4U) {
+      len = 4;
+      if (b0 == 0xF0U) lo = 0x90U;
+      if (b0 == 0xF4U) hi = 0x8FU;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    const auto b1 = static_cast<unsigned char>(bytes[i + 1]);
+    if (b1 < lo || b1 > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if (!is_continuation(static_cast<unsigned char>(bytes[i + k]))) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+char32_t next_code_point(std::string_view s, std::size_t& pos) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  if (b0 < 0x80U) {
+    ++pos;
+    return b0;
+  }
+  std::size_t len = 0;
+  char32_t cp = 0;
+  if (b0 < 0xE0U) {
+    len = 2;
+    cp = b0 & 0x1FU;
+  } else if (b0 < 0xF0U) {
+    len = 3;
+    cp = b0 & 0x0FU;
+  } else {
+    len = 4;
+    cp = b0 & 0x07U;
+  }
+  // Callers only pass validated text, but never read past the end even if one day one does not.
+  for (std::size_t k = 1; k < len && pos + k < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[pos + k]) & 0x3FU);
+  }
+  pos = std::min(pos + len, s.size());
+  return cp;
+}
+
+bool is_word_char(char32_t cp) noexcept {
+  if (cp < 0x80) {
+    return (cp >= U'0' && cp <= U'9') || (cp >= U'A' && cp <= U'Z') || (cp >= U'a' && cp <= U'z') ||
+           cp == U'_';
+  }
+  return in_ranges(word_ranges(), cp);
+}
+
+bool is_decimal_digit(char32_t cp) noexcept {
+  if (cp < 0x80) return cp >= U'0' && cp <= U'9';
+  return in_ranges(decimal_ranges(), cp);
+}
+
+bool matches_letter_ignore_case(char32_t cp, char lower) noexcept {
+  if (cp < 0x80) {
+    const char32_t folded = (cp >= U'A' && cp <= U'Z') ? cp + (U'a' - U'A') : cp;
+    return folded == static_cast<char32_t>(lower);
+  }
+  for (const auto& extra : case_insensitive_extras()) {
+    if (extra.code_point == cp) return extra.ascii_letter == lower;
+  }
+  return false;
+}
+
+}  // namespace openedx_events::keys::detail
