@@ -3,10 +3,14 @@
 // its services see them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "openedx_events/avro/codec_traits.hpp"
@@ -128,7 +132,7 @@ struct PersistentCourseGradeData {
   DateTime course_edited_timestamp;
   std::string course_version;
   std::string grading_policy_hash;
-  double percent_grade = 0;
+  double percent_grade = 0.0;
   std::string letter_grade;
   DateTime passed_timestamp;
 };
