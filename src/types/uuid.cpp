@@ -10,6 +10,7 @@
 
 #include <uuid/uuid.h>
 
+#include <array>
 #include <cstring>
 #include <ostream>
 #include <stdexcept>
@@ -20,12 +21,19 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-constexpr int hex_value(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Hex digit values by byte, -1 for anything else: one load per character on the decode path.
+constexpr auto kHexValues = [] {
+  std::array<std::int8_t, 256> table{};
+  for (auto& v : table) v = -1;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+    table[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<std::int8_t>(c - 'a' + 10);
+  }
+  return table;
+}();
+
+constexpr int hex_value(unsigned char c) noexcept { return kHexValues[c]; }
 
 // Unicode 14.0 (Python 3.11's unicodedata) decimal digits outside ASCII: each run of ten starts
 // at one of these zeros. Generated with
