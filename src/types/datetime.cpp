@@ -9,8 +9,6 @@
 #include "openedx_events/types/datetime.hpp"
 
 #include <cmath>
-#include <cstring>
-#include <limits>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -311,7 +309,8 @@ int parse_hh_mm_ss_ff(const Text& t, std::size_t start, std::size_t end, int& ho
     }
   }
 
-  // The fraction: up to six digits are kept, any further digits skipped.
+  // The fraction (p < end here, or the loop would have returned): up to six digits are kept,
+  // any further digits skipped.
   const std::size_t len_remains = end - p;
   const std::size_t to_parse = len_remains >= 6 ? 6 : len_remains;
   if (!parse_digits(t, p, microsecond, to_parse)) return -3;
@@ -379,8 +378,8 @@ std::size_t find_separator(const Text& t) noexcept {
 }
 
 Status parse_datetime(std::string_view s, Fields& f) noexcept {
-  // Every valid string has at least 7 characters; non-ASCII characters only ever count once
-  // towards that in Python, but such a string fails below in any case.
+  // CPython refuses fewer than 7 code points. Counting bytes instead changes nothing: a string
+  // can only parse with at least 7 ASCII characters (the shortest date is YYYYWww).
   if (s.size() < 7) return Status::syntax;
   if (!all_ascii(s) && !valid_utf8(s)) return Status::syntax;
 
@@ -390,7 +389,8 @@ Status parse_datetime(std::string_view s, Fields& f) noexcept {
   int tz_seconds = 0;
   int tz_microseconds = 0;
   if (rv == 0 && t.size > sep) {
-    // The separator may be any one character; step over all its UTF-8 bytes.
+    // The separator may be any one character; step over all its UTF-8 bytes (the input is valid
+    // UTF-8, so they are all there and p <= t.size).
     const auto lead = static_cast<unsigned char>(t.at(sep));
     std::size_t p = sep + 1;
     if (lead & 0x80) {
