@@ -13,7 +13,12 @@ namespace {
 
 using namespace openedx_events::avro::generic;
 
-const char* const reference_schemas = "/work/shared/reference/upstream-schemas-11.2.0";
+#ifndef OPENEDX_EVENTS_SOURCE_DIR
+#define OPENEDX_EVENTS_SOURCE_DIR "."  // hand builds run from the checkout
+#endif
+
+// The upstream openedx-events 11.2.0 snapshots stored in the repository.
+const std::filesystem::path reference_schemas = std::filesystem::path(OPENEDX_EVENTS_SOURCE_DIR) / "schemas";
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
