@@ -98,6 +98,28 @@ TEST(UsageKeyI4x, AcceptsTheValidExamplesAndNeverChecksTheCategory) {
   });
 }
 
+TEST(UsageKeyI4x, CategoryAcceptsAnyWellFormedUtf8ButNothingElse) {
+  // The category is the one field no character class limits, so it exercises the UTF-8 decoder alone.
+  expect_round_trip<UsageKey>({
+      std::string_view("i4x://org/course/\x7F\xC2\x80/name"),        // U+007F, U+0080
+      std::string_view("i4x://org/course/\xED\x9F\xBF\xEE\x80\x80/name"),  // U+D7FF, U+E000 around the surrogates
+      std::string_view("i4x://org/course/\xEF\xBF\xBF/name"),         // U+FFFF (a noncharacter, still a str char)
+      std::string_view("i4x://org/course/\xF4\x8F\xBF\xBF/name"),    // U+10FFFF
+      std::string_view("i4x://org/course/\0/name", 23),                 // NUL
+  });
+  expect_invalid<UsageKey>({
+      std::string_view("i4x://org/course/\xC1\xBF/name"),          // overlong 2-byte
+      std::string_view("i4x://org/course/\xE0\x9F\xBF/name"),     // overlong 3-byte
+      std::string_view("i4x://org/course/\xF0\x8F\xBF\xBF/name"),  // overlong 4-byte
+      std::string_view("i4x://org/course/\xED\xA0\x80/name"),     // surrogate
+      std::string_view("i4x://org/course/\xF4\x90\x80\x80/name"),  // above U+10FFFF
+      std::string_view("i4x://org/course/\xF5\x80\x80\x80/name"),
+      std::string_view("i4x://org/course/\x80/name"),               // lone continuation byte
+      std::string_view("i4x://org/course/\xE2\x82/name"),          // truncated
+      std::string_view("i4x://org/course/cat/name\xE2\x82"),       // truncated at the very end
+  });
+}
+
 TEST(UsageKeyI4x, RejectsTheInvalidExamplesOfTheReference) {
   expect_invalid<UsageKey>({
       "i4x://org/course/category/na me",

@@ -539,3 +539,14 @@ def test_keys_parity(cls_name, table, capsys):
 def test_exclusions_are_documented():
     for (cls_name, text), reason in EXCLUSIONS.items():
         assert cls_name in CLASSES and isinstance(text, str) and reason.strip()
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the table is generated from CPython 3.11")
+def test_unicode_table_is_what_this_python_generates(tmp_path):
+    """src/keys/unicode_word_table.cpp must be the generator's output for this CPython (no hand edits)."""
+    out = tmp_path / "table.cpp"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_unicode_tables.py"), "--output", str(out)],
+                   check=True, capture_output=True)
+    generated = out.read_text(encoding="utf-8").splitlines()[1:]  # line 1 names the exact CPython patch release
+    committed = (ROOT / "src" / "keys" / "unicode_word_table.cpp").read_text(encoding="utf-8").splitlines()[1:]
+    assert generated == committed
