@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "openedx_events/avro/generic.hpp"
 #include "openedx_events/catalog.hpp"
@@ -41,21 +42,23 @@ SchemaCheckResult check_stored_schema(const SignalBase& signal, const std::files
   }
   const std::string stored_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 
-  generic::Schema stored;
-  generic::Schema current;
+  std::optional<generic::Schema> stored_schema;
+  std::optional<generic::Schema> current_schema;
   try {
-    stored = generic::parse_schema(stored_text);
+    stored_schema = generic::parse_schema(stored_text);
   } catch (const std::exception& e) {
     result.problem = "cannot parse the stored schema " + result.file.string() + ": " + e.what();
     return result;
   }
   try {
-    current = generic::parse_schema(signal.avro_schema_text());
+    current_schema = generic::parse_schema(signal.avro_schema_text());
   } catch (const std::exception& e) {
     result.problem = "cannot parse the current schema: " + std::string(e.what());
     return result;
   }
 
+  const generic::Schema& stored = *stored_schema;
+  const generic::Schema& current = *current_schema;
   const std::string advice =
       ". Deployed services use the stored schema: make the change compatible (new fields in payload classes must be "
       "optional), or publish the change as a new event type and run `" + regenerate + "`.";

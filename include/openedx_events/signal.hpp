@@ -328,7 +328,7 @@ class OpenEdxPublicSignal final : public SignalBase {
   void validate(const Data& data) const {
     boost::mp11::mp_for_each<avro::detail::record_members<Data>>([&](auto d) {
       if (detail::is_falsy_top_level(data.*d.pointer)) {
-        throw SenderValidationError(event_type(), std::string("Missing required argument '") + d.name + "'");
+        throw SenderValidationError(event_type(), std::string("Missing required argument '") + std::string(avro::detail::field_name(d.name)) + "'");
       }
     });
   }

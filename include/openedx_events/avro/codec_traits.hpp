@@ -353,6 +353,14 @@ namespace detail {
 template <class T>
 using record_members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
 
+// A member named after a C++ keyword carries one trailing underscore (BadgeData::template_); its
+// Avro and JSON name is the Python attribute's, without it.
+constexpr std::string_view field_name(const char* member) noexcept {
+  std::string_view name(member);
+  if (name.size() > 1 && name.back() == '_') name.remove_suffix(1);
+  return name;
+}
+
 template <class M>
 struct is_optional : std::false_type {};
 template <class M>
@@ -375,7 +383,7 @@ ordered_json record_fields_schema(SchemaWriter& s) {
   boost::mp11::mp_for_each<record_members<T>>([&](auto d) {
     using M = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
     ordered_json field;
-    field["name"] = d.name;
+    field["name"] = field_name(d.name);
     field["type"] = codec_traits<M>::schema(s);
     // ADR 0007: attrs fields whose default is None are nullable with a null default.
     if constexpr (is_optional<M>::value) field["default"] = nullptr;
@@ -403,7 +411,7 @@ struct codec_traits<T> {
       try {
         codec_traits<std::remove_cvref_t<decltype(v.*d.pointer)>>::encode(w, v.*d.pointer);
       } catch (FieldError& e) {
-        e.prepend_field(d.name);
+        e.prepend_field(detail::field_name(d.name));
         throw;
       }
     });
@@ -413,7 +421,7 @@ struct codec_traits<T> {
       try {
         codec_traits<std::remove_cvref_t<decltype(v.*d.pointer)>>::decode(r, v.*d.pointer);
       } catch (FieldError& e) {
-        e.prepend_field(d.name);
+        e.prepend_field(detail::field_name(d.name));
         throw;
       }
     });
@@ -421,7 +429,7 @@ struct codec_traits<T> {
   static json to_json(const T& v) {
     json out = json::object();
     boost::mp11::mp_for_each<detail::record_members<T>>([&](auto d) {
-      out[d.name] = codec_traits<std::remove_cvref_t<decltype(v.*d.pointer)>>::to_json(v.*d.pointer);
+      out[std::string(detail::field_name(d.name))] = codec_traits<std::remove_cvref_t<decltype(v.*d.pointer)>>::to_json(v.*d.pointer);
     });
     return out;
   }
@@ -430,7 +438,7 @@ struct codec_traits<T> {
     std::size_t known = 0;
     boost::mp11::mp_for_each<detail::record_members<T>>([&](auto d) {
       using M = std::remove_cvref_t<decltype(v.*d.pointer)>;
-      const auto it = j.find(d.name);
+      const auto it = j.find(detail::field_name(d.name));
       try {
         if (it == j.end()) {
           // An absent optional is null, as fastavro writes a missing field from its null default.
@@ -444,7 +452,7 @@ struct codec_traits<T> {
         ++known;
         codec_traits<M>::from_json(*it, v.*d.pointer);
       } catch (FieldError& e) {
-        e.prepend_field(d.name);
+        e.prepend_field(detail::field_name(d.name));
         throw;
       }
     });
@@ -452,7 +460,7 @@ struct codec_traits<T> {
       // Name the first unknown key: a typo should not pass silently.
       for (const auto& [key, value] : j.items()) {
         bool found = false;
-        boost::mp11::mp_for_each<detail::record_members<T>>([&](auto d) { found = found || key == d.name; });
+        boost::mp11::mp_for_each<detail::record_members<T>>([&](auto d) { found = found || key == detail::field_name(d.name); });
         if (!found) {
           JsonViewError e("unknown field for record " + std::string(record_name<T>()));
           e.prepend_field(key);

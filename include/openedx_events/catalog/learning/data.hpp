@@ -294,8 +294,8 @@ struct BadgeTemplateData {
 OPENEDX_EVENTS_RECORD(BadgeTemplateData, (), (uuid, origin, name, description, image_url))
 
 /// A badge of a user, made from a template. Upstream's field `template` is a C++ keyword: here it
-/// is `template_`, and the codec specialization at the end of this file names it "template" in
-/// the schema, the JSON view and error paths.
+/// is `template_`; the codec drops the trailing underscore, so the schema, the bytes, the JSON
+/// view and error paths say "template".
 struct BadgeData {
   std::string uuid;
   UserData user;
@@ -349,89 +349,3 @@ struct LtiProviderLaunchData {
 OPENEDX_EVENTS_RECORD(LtiProviderLaunchData, (), (user, course_key, usage_key, launch_params))
 
 }  // namespace openedx_events::learning
-
-namespace openedx_events::avro {
-
-// BadgeData's codec: the generic record codec with `template_` spelled "template". Being an
-// explicit specialization it takes precedence over the one for described records.
-template <>
-struct codec_traits<learning::BadgeData> {
-  using T = learning::BadgeData;
-  static constexpr std::size_t min_encoded_size = codec_traits<std::string>::min_encoded_size +
-                                                  codec_traits<learning::UserData>::min_encoded_size +
-                                                  codec_traits<learning::BadgeTemplateData>::min_encoded_size;
-
-  static ordered_json schema(SchemaWriter& s) {
-    if (!s.first_use("BadgeData")) return "BadgeData";
-    ordered_json fields = ordered_json::array();
-    for_each_field([&](std::string_view name, auto member) {
-      ordered_json field;
-      field["name"] = name;
-      field["type"] = codec_traits<member_type<decltype(member)>>::schema(s);
-      fields.push_back(std::move(field));
-    });
-    ordered_json out;
-    out["name"] = "BadgeData";
-    out["type"] = "record";
-    out["fields"] = std::move(fields);
-    return out;
-  }
-  static void encode(BinaryWriter& w, const T& v) {
-    for_each_field([&](std::string_view name, auto member) {
-      at_field(name, [&] { codec_traits<member_type<decltype(member)>>::encode(w, v.*member); });
-    });
-  }
-  static void decode(BinaryReader& r, T& v) {
-    for_each_field([&](std::string_view name, auto member) {
-      at_field(name, [&] { codec_traits<member_type<decltype(member)>>::decode(r, v.*member); });
-    });
-  }
-  static json to_json(const T& v) {
-    json out = json::object();
-    for_each_field([&](std::string_view name, auto member) {
-      out[std::string(name)] = codec_traits<member_type<decltype(member)>>::to_json(v.*member);
-    });
-    return out;
-  }
-  static void from_json(const json& j, T& v) {
-    if (!j.is_object()) detail::throw_json_type("an object", j);
-    for_each_field([&](std::string_view name, auto member) {
-      at_field(name, [&] {
-        const auto it = j.find(name);
-        if (it == j.end()) throw JsonViewError("missing field");
-        codec_traits<member_type<decltype(member)>>::from_json(*it, v.*member);
-      });
-    });
-    if (j.size() != 3) {
-      for (const auto& [key, value] : j.items()) {
-        if (key != "uuid" && key != "user" && key != "template") {
-          JsonViewError e("unknown field for record BadgeData");
-          e.prepend_field(key);
-          throw e;
-        }
-      }
-    }
-  }
-
- private:
-  template <class P>
-  using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*std::declval<P>())>;
-
-  template <class F>
-  static void for_each_field(F&& f) {
-    f("uuid", &T::uuid);
-    f("user", &T::user);
-    f("template", &T::template_);
-  }
-  template <class F>
-  static void at_field(std::string_view name, F&& f) {
-    try {
-      f();
-    } catch (FieldError& e) {
-      e.prepend_field(name);
-      throw;
-    }
-  }
-};
-
-}  // namespace openedx_events::avro
