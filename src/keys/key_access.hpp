@@ -45,7 +45,7 @@ struct KeyAccess {
   static LibraryUsageLocatorV2 library_usage_v2(const UsageKey& key);
   static UsageKey make_block_usage(UsageKey::Kind kind, CourseKey course,
                                    std::optional<std::string_view> block_type, std::string_view block_id);
-  static std::optional<UsageKey> make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type);
+  static UsageKey make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type);
   // CCXLocator.to_course_locator(): the same fields under course-v1, without ccx.
   static CourseKey course_from_ccx(const CourseKey& ccx_key);
 };

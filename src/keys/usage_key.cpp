@@ -152,7 +152,7 @@ std::optional<UsageKey> i4x_usage(std::string_view whole) {
 
 }  // namespace
 
-std::optional<UsageKey> KeyAccess::make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type) {
+UsageKey KeyAccess::make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type) {
   UsageKey key;
   key.kind_ = kind;
   key.decorated_ = std::make_shared<const UsageKey>(std::move(decorated));
