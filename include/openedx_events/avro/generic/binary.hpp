@@ -26,7 +26,7 @@ struct DecodeOptions {
   std::size_t max_depth = 128;
   // Items that encode to zero bytes (null, empty records) cannot be bounded by the input length,
   // so their total number per decode is capped instead.
-  std::size_t max_zero_width_items = std::size_t{1} << 20;
+  std::size_t max_zero_width_items = std::size_t{1} << 16;
 };
 
 struct DecodeResult {

@@ -94,7 +94,8 @@ struct Node {
 };
 
 // A parsed schema. Copies are cheap and share the same immutable nodes; a `const Node*` obtained
-// from a Schema stays valid as long as any copy of that Schema is alive.
+// from a Schema stays valid as long as any copy of that Schema is alive. Being immutable, a Schema
+// may be used from any number of threads at once.
 class Schema {
  public:
   const Node& root() const noexcept { return *root_; }
