@@ -65,9 +65,42 @@ bool in_class(char32_t cp, CharClass cls) noexcept {
   return false;
 }
 
+namespace {
+// Bit `c` of entry `ch` says whether ASCII character `ch` is in CharClass `c`: keys are almost
+// always ASCII, and this answers them without decoding or a call per character.
+constexpr std::array<std::uint8_t, 128> kAsciiClassBits = [] {
+  std::array<std::uint8_t, 128> bits{};
+  for (char32_t ch = 0; ch < 128; ++ch) {
+    for (unsigned c = 0; c <= static_cast<unsigned>(CharClass::digit); ++c) {
+      const bool word = (ch >= U'0' && ch <= U'9') || (ch >= U'A' && ch <= U'Z') || (ch >= U'a' && ch <= U'z') || ch == U'_';
+      bool in = false;
+      switch (static_cast<CharClass>(c)) {
+        case CharClass::id: in = word || ch == U'-' || ch == U'~' || ch == U'.' || ch == U':'; break;
+        case CharClass::id_pct: in = word || ch == U'-' || ch == U'~' || ch == U'.' || ch == U':' || ch == U'%'; break;
+        case CharClass::depc: in = word || ch == U'.' || ch == U'%' || ch == U'-'; break;
+        case CharClass::ascii_id: in = word || ch == U'-' || ch == U'.'; break;
+        case CharClass::slug: in = word || ch == U'-' || ch == U'.'; break;
+        case CharClass::hex_lower: in = (ch >= U'0' && ch <= U'9') || (ch >= U'a' && ch <= U'f'); break;
+        case CharClass::hex_any: in = (ch >= U'0' && ch <= U'9') || (ch >= U'a' && ch <= U'f') || (ch >= U'A' && ch <= U'F'); break;
+        case CharClass::digit: in = ch >= U'0' && ch <= U'9'; break;
+      }
+      if (in) bits[ch] = static_cast<std::uint8_t>(bits[ch] | (1U << c));
+    }
+  }
+  return bits;
+}();
+}  // namespace
+
 bool all_in_class(std::string_view text, CharClass cls) noexcept {
+  const unsigned bit = 1U << static_cast<unsigned>(cls);
   std::size_t pos = 0;
   while (pos < text.size()) {
+    const auto ch = static_cast<unsigned char>(text[pos]);
+    if (ch < 0x80) {
+      if ((kAsciiClassBits[ch] & bit) == 0) return false;
+      ++pos;
+      continue;
+    }
     if (!in_class(next_code_point(text, pos), cls)) return false;
   }
   return true;

@@ -15,47 +15,7 @@ bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) noexcept {
   return it != ranges.end() && it->first <= cp;
 }
 
-bool is_continuation(unsigned char byte) noexcept { return (byte & 0xC0U) == 0x80U; }
-
 }  // namespace
-
-bool is_valid_utf8(std::string_view bytes) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = bytes.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(bytes[i]);
-    if (b0 < 0x80U) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    // Bounds on the second byte exclude overlong forms, surrogates and values above U+10FFFF
-    // (Unicode Table 3-7, "well-formed UTF-8 byte sequences").
-    unsigned char lo = 0x80U;
-    unsigned char hi = 0xBFU;
-    if (b0 >= 0xC2U && b0 <= 0xDFU) {
-      len = 2;
-    } else if (b0 >= 0xE0U && b0 <= 0xEFU) {
-      len = 3;
-      if (b0 == 0xE0U) lo = 0xA0U;
-      if (b0 == 0xEDU) hi = 0x9FU;
-    } else if (b0 >= 0xF0U && b0 <= 0xF4U) {
-      len = 4;
-      if (b0 == 0xF0U) lo = 0x90U;
-      if (b0 == 0xF4U) hi = 0x8FU;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    const auto b1 = static_cast<unsigned char>(bytes[i + 1]);
-    if (b1 < lo || b1 > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      if (!is_continuation(static_cast<unsigned char>(bytes[i + k]))) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 char32_t next_code_point(std::string_view s, std::size_t& pos) noexcept {
   const auto b0 = static_cast<unsigned char>(s[pos]);

@@ -3,6 +3,8 @@
 // is one character exactly as it is for Python's `str`.
 #pragma once
 
+#include "openedx_events/utf8.hpp"
+
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -25,9 +27,9 @@ std::span<const CodePointRange> word_ranges() noexcept;
 std::span<const CodePointRange> decimal_ranges() noexcept;
 std::span<const CaseInsensitiveExtra> case_insensitive_extras() noexcept;
 
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. Python never sees bytes, so
-// an ill-formed key has no Python behaviour to copy and is rejected up front.
-bool is_valid_utf8(std::string_view bytes) noexcept;
+// Python never sees bytes, so an ill-formed key has no Python behaviour to copy and is rejected up
+// front with the library's strict UTF-8 check.
+using openedx_events::is_valid_utf8;
 
 // Decodes the code point at `pos` of a string already accepted by is_valid_utf8 and advances `pos`.
 char32_t next_code_point(std::string_view valid_utf8, std::size_t& pos) noexcept;

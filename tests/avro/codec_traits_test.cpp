@@ -141,5 +141,58 @@ TEST(CodecTraits, UnionBranchOutOfRangeIsRejected) {
   EXPECT_THROW(decode<std::optional<std::int64_t>>(std::string("\x04\x02", 2)), DecodeError);
 }
 
+using StringMap = std::map<std::string, std::vector<std::string>>;
+
+StringMap decode_into(const StringMap& old_value, std::string_view bytes) {
+  StringMap target = old_value;
+  BinaryReader r(bytes);
+  codec_traits<StringMap>::decode(r, target);
+  return target;
+}
+
+TEST(CodecTraits, DecodingIntoAReusedMapGivesWhatAFreshDecodeGives) {
+  const std::vector<StringMap> values = {
+      {},
+      {{"a", {"1"}}, {"b", {"2", "3"}}},
+      {{"a", {"x"}}, {"b", {}}},
+      {{"a", {"1"}}},
+      {{"a", {"1"}}, {"b", {"2"}}, {"c", {"3"}}},
+      {{"0", {}}, {"z", {"long enough to leave the small-string buffer"}}},
+  };
+  for (const auto& old_value : values) {
+    for (const auto& new_value : values) {
+      EXPECT_EQ(decode_into(old_value, encode(new_value)), new_value);
+    }
+  }
+}
+
+TEST(CodecTraits, MapDecodingAcceptsUnsortedKeysAndKeepsTheLastOfRepeatedOnes) {
+  // Hand-written block: {"b": ["1"], "a": ["2"], "b": ["3"]} — not what fastavro writes, but valid Avro.
+  std::string bytes;
+  BinaryWriter w(bytes);
+  w.write_long(3);
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{{"b", "1"}, {"a", "2"}, {"b", "3"}}) {
+    w.write_bytes(key);
+    w.write_long(1);
+    w.write_bytes(value);
+    w.write_long(0);
+  }
+  w.write_long(0);
+  const StringMap expected = {{"a", {"2"}}, {"b", {"3"}}};
+  EXPECT_EQ(decode_into({}, bytes), expected);
+  EXPECT_EQ(decode_into({{"a", {"9"}}, {"b", {"9"}}, {"c", {"9"}}}, bytes), expected);
+}
+
+TEST(CodecTraits, DecodingIntoAReusedVectorShrinksAndGrows) {
+  std::vector<std::string> v = {"a", "b", "c"};
+  BinaryReader shorter(encode(std::vector<std::string>{"x"}));
+  codec_traits<std::vector<std::string>>::decode(shorter, v);
+  EXPECT_EQ(v, (std::vector<std::string>{"x"}));
+  const std::vector<std::string> longer = {"1", "2", "3", "4"};
+  BinaryReader r(encode(longer));
+  codec_traits<std::vector<std::string>>::decode(r, v);
+  EXPECT_EQ(v, longer);
+}
+
 }  // namespace
 }  // namespace openedx_events::avro

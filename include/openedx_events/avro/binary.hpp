@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "openedx_events/avro/errors.hpp"
+#include "openedx_events/utf8.hpp"
 
 namespace openedx_events::avro {
 
@@ -48,8 +49,7 @@ class BinaryWriter {
   std::string& out_;
 };
 
-// UTF-8 validation as Python's strict decoder does it (no surrogates, no overlongs, ≤ U+10FFFF).
-bool is_valid_utf8(std::string_view text) noexcept;
+using openedx_events::is_valid_utf8;
 
 class BinaryReader {
  public:
@@ -60,6 +60,16 @@ class BinaryReader {
   bool at_end() const noexcept { return pos_ == end_; }
 
   std::int64_t read_long() {
+    // Most varints in events are one byte (small counts, lengths, branch indexes).
+    if (pos_ != end_ && *pos_ < 0x80) {
+      const std::uint64_t byte = *pos_++;
+      return static_cast<std::int64_t>((byte >> 1) ^ (~(byte & 1) + 1));
+    }
+    return read_long_slow();
+  }
+
+ private:
+  [[gnu::noinline]] std::int64_t read_long_slow() {
     std::uint64_t result = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos_ == end_) throw DecodeError("unexpected end of data in a varint");
@@ -73,15 +83,16 @@ class BinaryReader {
     throw DecodeError("varint longer than 10 bytes");
   }
 
+ public:
   bool read_bool() {
-    if (pos_ == end_) throw DecodeError("unexpected end of data in a boolean");
+    if (pos_ == end_) [[unlikely]] fail("unexpected end of data in a boolean");
     const unsigned char byte = *pos_++;
-    if (byte > 1) throw DecodeError("invalid boolean byte " + std::to_string(byte));
+    if (byte > 1) [[unlikely]] fail("invalid boolean byte (neither 0 nor 1)");
     return byte == 1;
   }
 
   double read_double() {
-    if (remaining() < 8) throw DecodeError("unexpected end of data in a double");
+    if (remaining() < 8) [[unlikely]] fail("unexpected end of data in a double");
     double value;
     std::memcpy(&value, pos_, 8);
     pos_ += 8;
@@ -91,10 +102,8 @@ class BinaryReader {
   // A length-prefixed run of raw bytes, viewed in place.
   std::string_view read_bytes() {
     const std::int64_t length = read_long();
-    if (length < 0) throw DecodeError("negative length " + std::to_string(length));
-    if (static_cast<std::uint64_t>(length) > remaining()) {
-      throw DecodeError("length " + std::to_string(length) + " exceeds the " + std::to_string(remaining()) +
-                        " bytes left");
+    if (length < 0 || static_cast<std::uint64_t>(length) > remaining()) [[unlikely]] {
+      fail_length(length, remaining());
     }
     std::string_view view(reinterpret_cast<const char*>(pos_), static_cast<std::size_t>(length));
     pos_ += length;
@@ -103,7 +112,7 @@ class BinaryReader {
 
   std::string_view read_string() {
     const std::string_view view = read_bytes();
-    if (!is_valid_utf8(view)) throw DecodeError("string is not valid UTF-8");
+    if (!is_valid_utf8(view)) [[unlikely]] fail("string is not valid UTF-8");
     return view;
   }
 
@@ -112,18 +121,27 @@ class BinaryReader {
   // `min_item_size` bytes, which bounds the count by the input left before anyone reserves memory.
   std::size_t read_block_count(std::size_t min_item_size) {
     std::int64_t count = read_long();
-    if (count < 0) {
-      if (count == INT64_MIN) throw DecodeError("invalid block count");
+    if (count < 0) [[unlikely]] {
+      if (count == INT64_MIN) fail("invalid block count");
       count = -count;
       const std::int64_t size = read_long();
-      if (size < 0 || static_cast<std::uint64_t>(size) > remaining()) throw DecodeError("invalid block size");
+      if (size < 0 || static_cast<std::uint64_t>(size) > remaining()) fail("invalid block size");
     }
-    if (min_item_size > 0 && static_cast<std::uint64_t>(count) > remaining() / min_item_size) {
-      throw DecodeError("block of " + std::to_string(count) + " items exceeds the " + std::to_string(remaining()) +
-                        " bytes left");
-    }
-    if (min_item_size == 0 && count > (1 << 24)) throw DecodeError("block of " + std::to_string(count) + " items is too large");
+    const std::size_t limit = min_item_size > 0 ? remaining() / min_item_size : std::size_t{1} << 24;
+    if (static_cast<std::uint64_t>(count) > limit) [[unlikely]] fail_block(count, remaining());
     return static_cast<std::size_t>(count);
+  }
+
+ private:
+  // Error paths live out of line so that the hot readers above stay small enough to inline.
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail(const char* reason) { throw DecodeError(reason); }
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_length(std::int64_t length, std::size_t left) {
+    if (length < 0) throw DecodeError("negative length " + std::to_string(length));
+    throw DecodeError("length " + std::to_string(length) + " exceeds the " + std::to_string(left) + " bytes left");
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_block(std::int64_t count, std::size_t left) {
+    throw DecodeError("block of " + std::to_string(count) + " items exceeds the " + std::to_string(left) +
+                      " bytes left");
   }
 
  private:

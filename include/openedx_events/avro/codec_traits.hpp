@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -174,19 +175,22 @@ struct codec_traits<std::vector<T>> {
     }
     w.write_long(0);
   }
+  // Decodes over the existing elements first, so that decoding into a reused object keeps their
+  // memory (strings, nested containers) instead of freeing and allocating it again.
   static void decode(BinaryReader& r, std::vector<T>& v) {
-    v.clear();
+    std::size_t n = 0;
     while (const std::size_t count = r.read_block_count(codec_traits<T>::min_encoded_size)) {
-      if (codec_traits<T>::min_encoded_size > 0) v.reserve(v.size() + count);
-      for (std::size_t i = 0; i < count; ++i) {
+      if (codec_traits<T>::min_encoded_size > 0 && n + count > v.size()) v.reserve(n + count);
+      for (std::size_t i = 0; i < count; ++i, ++n) {
         try {
-          codec_traits<T>::decode(r, v.emplace_back());
+          codec_traits<T>::decode(r, n < v.size() ? v[n] : v.emplace_back());
         } catch (FieldError& e) {
-          e.prepend_index(v.size() - 1);
+          e.prepend_index(n);
           throw;
         }
       }
     }
+    v.erase(v.begin() + static_cast<std::ptrdiff_t>(n), v.end());
   }
   static json to_json(const std::vector<T>& v) {
     json out = json::array();
@@ -233,21 +237,51 @@ struct codec_traits<std::map<std::string, T>> {
     }
     w.write_long(0);
   }
+  // Writers sort the keys, so the end is the right insertion hint and each insertion O(1).
+  // Decoding into a reused map first walks its entries in step with the input: while the keys
+  // match (the same kind of event again), values are decoded in place with no tree operation; from
+  // the first difference on, the remaining old nodes are recycled (node handles) before anything
+  // is allocated. A repeated key keeps the last value, as a Python dict built from the entries would.
   static void decode(BinaryReader& r, std::map<std::string, T>& v) {
-    v.clear();
+    using map_type = std::map<std::string, T>;
+    auto cursor = v.begin();
+    map_type spare;
+    bool in_step = true;
     // A key takes at least its length byte; the value's minimum adds to it.
     while (const std::size_t count = r.read_block_count(1 + codec_traits<T>::min_encoded_size)) {
       for (std::size_t i = 0; i < count; ++i) {
-        std::string key(r.read_string());
+        const std::string_view key = r.read_string();
+        typename map_type::iterator it;
+        if (in_step && cursor != v.end() && cursor->first == key) {
+          it = cursor++;
+        } else {
+          if (in_step) {
+            // Keep what was decoded so far; everything from the cursor on becomes spare nodes.
+            in_step = false;
+            while (cursor != v.end()) {
+              auto next = std::next(cursor);
+              spare.insert(spare.end(), v.extract(cursor));
+              cursor = next;
+            }
+          }
+          if (spare.empty()) {
+            it = v.emplace_hint(v.end(), std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple());
+          } else {
+            auto node = spare.extract(spare.begin());
+            node.key().assign(key);
+            it = v.insert(v.end(), std::move(node));
+          }
+        }
         try {
-          // A repeated key keeps the last value, as a Python dict built from the entries would.
-          codec_traits<T>::decode(r, v[key]);
+          codec_traits<T>::decode(r, it->second);
         } catch (FieldError& e) {
           e.prepend_key(key);
           throw;
         }
       }
     }
+    // Entries of the old map the input did not mention.
+    v.erase(cursor, v.end());
   }
   static json to_json(const std::map<std::string, T>& v) {
     json out = json::object();
@@ -286,7 +320,7 @@ struct codec_traits<std::optional<T>> {
         v.reset();
         return;
       case 1:
-        codec_traits<T>::decode(r, v.emplace());
+        codec_traits<T>::decode(r, v ? *v : v.emplace());
         return;
       default:
         detail::throw_invalid_union_branch(branch);
@@ -309,6 +343,10 @@ struct codec_traits<T> {
   using serializer = avro_serializer<T>;
   using wire = codec_traits<typename serializer::wire_type>;
   static constexpr std::size_t min_encoded_size = wire::min_encoded_size;
+  // A string wire form whose deserializer takes std::string_view can be read in place.
+  static constexpr bool reads_string_view =
+      std::is_same_v<typename serializer::wire_type, std::string> &&
+      requires(std::string_view text) { serializer::deserialize(text); };
 
   static ordered_json schema(SchemaWriter& s) { return wire::schema(s); }
   static void encode(BinaryWriter& w, const T& v) {
@@ -316,10 +354,15 @@ struct codec_traits<T> {
     wire::encode(w, serializer::serialize(v));
   }
   static void decode(BinaryReader& r, T& v) {
-    typename serializer::wire_type on_wire{};
-    wire::decode(r, on_wire);
     try {
-      v = serializer::deserialize(std::move(on_wire));
+      if constexpr (reads_string_view) {
+        // Parse straight from the input bytes: no intermediate string.
+        v = serializer::deserialize(r.read_string());
+      } else {
+        typename serializer::wire_type on_wire{};
+        wire::decode(r, on_wire);
+        v = serializer::deserialize(std::move(on_wire));
+      }
     } catch (const FieldError&) {
       throw;
     } catch (const std::exception& e) {

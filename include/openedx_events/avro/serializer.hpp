@@ -11,6 +11,8 @@
 // The Avro schema of T is the schema of its wire_type ("string" for every built-in custom type,
 // as in openedx-events' custom_serializers.py). `deserialize` may throw any std::exception; the
 // codec turns it into a DecodeError that names the event type and the field path.
+// A string wire form may take `std::string_view` in `deserialize`: decoding then parses the value
+// in place from the input, without an intermediate std::string.
 // Optionally `static bool is_unset(const T&)` tells the codec that a value stands for Python's
 // None (a default-constructed key): encoding it in a required field is then an error, as in the
 // reference.

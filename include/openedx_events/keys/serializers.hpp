@@ -19,7 +19,7 @@ template <class Key>
 struct string_key_serializer {
   using wire_type = std::string;
   static std::string serialize(const Key& key) { return key.to_string(); }
-  static Key deserialize(std::string&& text) { return Key::from_string(text); }
+  static Key deserialize(std::string_view text) { return Key::from_string(text); }
   static bool is_unset(const Key& key) { return key.empty(); }
 };
 

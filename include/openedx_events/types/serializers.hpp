@@ -13,7 +13,7 @@ template <>
 struct openedx_events::avro_serializer<openedx_events::DateTime> {
   using wire_type = std::string;
   static std::string serialize(const DateTime& v) { return v.isoformat(); }
-  static DateTime deserialize(std::string&& s) { return DateTime::from_isoformat(s); }
+  static DateTime deserialize(std::string_view s) { return DateTime::from_isoformat(s); }
   static bool is_unset(const DateTime& v) noexcept { return v.empty(); }
 };
 
@@ -21,6 +21,6 @@ template <>
 struct openedx_events::avro_serializer<openedx_events::Uuid> {
   using wire_type = std::string;
   static std::string serialize(const Uuid& v) { return v.to_string(); }
-  static Uuid deserialize(std::string&& s) { return Uuid::parse(s); }
+  static Uuid deserialize(std::string_view s) { return Uuid::parse(s); }
   static bool is_unset(const Uuid& v) noexcept { return v.empty(); }
 };
