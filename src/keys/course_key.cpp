@@ -144,17 +144,16 @@ namespace {
 
 std::optional<CourseKey> parse_course_key(std::string_view serialized) {
   if (!detail::is_valid_utf8(serialized)) return std::nullopt;
+  // Each successful branch returns its own local, so the key is moved once, not assigned and moved.
   if (auto split = detail::split_namespace(serialized)) {
-    std::optional<CourseKey> key;
     const std::string_view ns = split->namespace_part;
     if (ns == "course-v1" || ns == "slashes") {
-      key = detail::KeyAccess::course_locator_body(split->rest);
+      if (auto key = detail::KeyAccess::course_locator_body(split->rest)) return key;
     } else if (ns == "library-v1") {
-      key = detail::KeyAccess::library_locator_body(split->rest);
+      if (auto key = detail::KeyAccess::library_locator_body(split->rest)) return key;
     } else if (ns == "ccx-v1") {
-      key = detail::KeyAccess::ccx_locator_body(split->rest);
+      if (auto key = detail::KeyAccess::ccx_locator_body(split->rest)) return key;
     }
-    if (key) return key;
   }
   // Python falls back to the deprecated parser for the whole input whenever the namespace path fails,
   // including for a known namespace with a bad body.
