@@ -80,12 +80,14 @@ def main() -> int:
             "encode": python_ns_per_op(lambda: serialize_event_data_to_bytes(data, signal), args.repetitions),
             "decode": python_ns_per_op(lambda: deserialize_bytes_to_event_data(wire, signal), args.repetitions),
         }
-        for op in ("encode", "decode"):
+        for op, py_op in (("encode", "encode"), ("decode", "decode"), ("decode_into", "decode")):
             name = f"{op}/{event_type}"
-            ratio = py[op] / cpp[name]
-            worst = min(worst, ratio)
-            print(f"{name:<70} {cpp[name]:>10.0f} {py[op]:>11.0f} {ratio:>7.0f}x")
-    print(f"lowest ratio: {worst:.0f}x (target: 100x)")
+            ratio = py[py_op] / cpp[name]
+            if op != "decode_into":
+                worst = min(worst, ratio)
+            print(f"{name:<70} {cpp[name]:>10.0f} {py[py_op]:>11.0f} {ratio:>7.0f}x")
+    print(f"lowest encode/decode ratio: {worst:.0f}x (target: 100x); "
+          "decode_into = decoding into a reused object, compared with the same Python decode")
     return 0
 
 
