@@ -11,6 +11,10 @@ namespace detail {
 bool is_valid_utf8_non_ascii(std::string_view text) noexcept;
 }
 
+// Decodes the well-formed UTF-8 sequence at `text[pos]` into `code_point` and advances `pos`;
+// false (and `pos` unchanged) on a malformed or truncated sequence. `pos` must be < text.size().
+bool decode_utf8(std::string_view text, std::size_t& pos, char32_t& code_point) noexcept;
+
 // Well-formed UTF-8 as Python's strict decoder defines it (what fastavro applies to Avro strings):
 // no overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequences.
 // Inline because it runs for every decoded string: pure ASCII, which is almost all event text and

@@ -7,6 +7,7 @@
 // character before an offset, drops fraction digits after the sixth, and so on. Where the C code
 // dereferences its terminator we read '\0' through Text::at, so no access leaves the input.
 #include "openedx_events/types/datetime.hpp"
+#include "openedx_events/utf8.hpp"
 
 #include <cmath>
 #include <ostream>
@@ -152,54 +153,6 @@ DateTime make_checked(const Fields& f) {
   }
   return DateTimeAccess::make(f.year, f.month, f.day, f.hour, f.minute, f.second, f.microsecond,
                               f.aware, f.offset_us);
-}
-
-// ---------------------------------------------------------------------------------------------
-// UTF-8 check. CPython parses the UTF-8 of a str, so valid UTF-8 gives identical bytes; other
-// byte strings have no Python counterpart and are refused.
-
-bool valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t extra;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) <= extra) return false;
-    for (std::size_t i = 1; i <= extra; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    p += extra + 1;
-  }
-  return true;
-}
-
-bool all_ascii(std::string_view s) noexcept {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,7 +334,9 @@ Status parse_datetime(std::string_view s, Fields& f) noexcept {
   // CPython refuses fewer than 7 code points. Counting bytes instead changes nothing: a string
   // can only parse with at least 7 ASCII characters (the shortest date is YYYYWww).
   if (s.size() < 7) return Status::syntax;
-  if (!all_ascii(s) && !valid_utf8(s)) return Status::syntax;
+  // CPython parses the UTF-8 of a str, so valid UTF-8 gives identical bytes; other byte strings
+  // have no Python counterpart and are refused.
+  if (!is_valid_utf8(s)) return Status::syntax;
 
   const Text t{s.data(), s.size()};
   const std::size_t sep = find_separator(t);
@@ -421,7 +376,7 @@ std::string quote(std::string_view s) {
   const bool has_single = s.find('\'') != std::string_view::npos;
   const bool has_double = s.find('"') != std::string_view::npos;
   const char q = has_single && !has_double ? '"' : '\'';
-  const bool utf8 = valid_utf8(s);
+  const bool utf8 = is_valid_utf8(s);
   std::string out;
   out.reserve(s.size() + 8);
   out += q;

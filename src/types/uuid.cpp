@@ -7,6 +7,7 @@
 // whitespace, '+', "0x" and '_' separators. The canonical 36- and 32-character forms take a
 // direct path.
 #include "openedx_events/types/uuid.hpp"
+#include "openedx_events/utf8.hpp"
 
 #include <uuid/uuid.h>
 
@@ -69,36 +70,9 @@ char fold_to_ascii(std::uint32_t cp) noexcept {
 // Decodes one UTF-8 code point at s[i], advancing i; false on malformed input (a Python str
 // never holds such bytes, so they are refused rather than guessed at).
 bool next_code_point(std::string_view s, std::size_t& i, std::uint32_t& cp) noexcept {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    cp = c;
-    ++i;
-    return true;
-  }
-  std::size_t extra;
-  if (c >= 0xC2 && c <= 0xDF) {
-    extra = 1;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    extra = 2;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    extra = 3;
-    cp = c & 0x07;
-  } else {
-    return false;
-  }
-  if (s.size() - i <= extra) return false;
-  for (std::size_t k = 1; k <= extra; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return false;
-  }
-  i += extra + 1;
+  char32_t decoded;
+  if (!decode_utf8(s, i, decoded)) return false;
+  cp = decoded;
   return true;
 }
 
