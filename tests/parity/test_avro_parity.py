@@ -56,7 +56,18 @@ INTS = [0, 1, -1, 63, 64, -64, -65, 2**31, -(2**31) - 1, 2**63 - 1, -(2**63), 12
 FLOATS = [0.0, -0.0, 1.0, -1.5, 3.141592653589793, 1e300, -2.5e-308, 5e-324, 1.7976931348623157e308, 123456.789]
 
 
+# Deterministic extremes, so that every event meets each of them whatever its field types.
+EXTREMES = {
+    "low": {int: -(2**63), float: -0.0, str: "emoji 🎓📚 outside the BMP",
+            datetime.datetime: datetime.datetime(1, 1, 1, 0, 0, 0)},
+    "high": {int: 2**63 - 1, float: 1.7976931348623157e308, str: "naïve café 日本語",
+             datetime.datetime: datetime.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc)},
+}
+
+
 def make_datetime(rng: random.Random, variant: str) -> datetime.datetime:
+    if variant in EXTREMES:
+        return EXTREMES[variant][datetime.datetime]
     base = datetime.datetime(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 28),
                              rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59))
     if variant == "minimal":
@@ -81,6 +92,8 @@ def make_value(tp, rng: random.Random, variant: str, depth: int = 0):
         return {k: make_value(args[1], rng, variant, depth + 1) for k in keys}
     if attr.has(tp):
         return make_attrs(tp, rng, variant, depth + 1)
+    if variant in EXTREMES and tp in EXTREMES[variant]:
+        return EXTREMES[variant][tp]
     if tp is bool:
         return variant != "minimal" and rng.choice([True, False])
     if tp is int:
@@ -116,7 +129,7 @@ def serializable_signals():
 def build_cases():
     cases = []
     for signal in serializable_signals():
-        variants = ["minimal", "full"] + ["random"] * 4
+        variants = ["minimal", "full", "low", "high"] + ["random"] * 4
         for index, variant in enumerate(variants):
             rng = random.Random(f"{signal.event_type}/{index}")
             data = {key: make_value(tp, rng, variant) for key, tp in signal.init_data.items()}
@@ -144,7 +157,7 @@ CASES = build_cases()
 
 def test_every_serializable_event_is_covered():
     assert len({c[0] for c in CASES}) == 72
-    assert len(CASES) == 72 * 6
+    assert len(CASES) == 72 * 8
 
 
 @pytest.fixture(scope="module")
