@@ -1,0 +1,87 @@
+// Event bus settings: the reference's Django settings, by the same names, read from environment
+// variables and from a YAML config file (Open edX services keep their settings in YAML).
+//
+// Precedence: an environment variable beats the file, the file beats the default. The file is
+// named by OPENEDX_EVENTS_CONFIG (no file when unset). Every value is validated when loaded: an
+// invalid one throws SettingsError naming the setting, what was expected and what was found.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace openedx_events::bus {
+
+class SettingsError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// "SettingName: message", as ProducerConfigurationError formats it in the reference
+// ("ProducerConfigurationError {event_type}: {message}").
+class ProducerConfigurationError : public SettingsError {
+ public:
+  ProducerConfigurationError(std::string_view event_type, std::string_view message);
+};
+
+struct ProducerTopicConfig {
+  std::string event_key_field;
+  bool enabled = false;
+  friend bool operator==(const ProducerTopicConfig&, const ProducerTopicConfig&) = default;
+};
+
+// EVENT_BUS_PRODUCER_CONFIG: {event_type: {topic: {"event_key_field": str, "enabled": bool}}}, in
+// configuration order (publishing follows it).
+using ProducerConfig = std::vector<std::pair<std::string, std::vector<std::pair<std::string, ProducerTopicConfig>>>>;
+
+// Validates a parsed EVENT_BUS_PRODUCER_CONFIG as the reference does at start-up (same checks,
+// same order, same messages; unknown event types are checked against the declared signals).
+ProducerConfig parse_producer_config(const nlohmann::ordered_json& value);
+
+// merge_producer_configs(original, overrides): a copy of `original` where every (event type,
+// topic) of `overrides` sets `enabled` / `event_key_field` when the override gives them.
+nlohmann::ordered_json merge_producer_configs(const nlohmann::ordered_json& original,
+                                              const nlohmann::ordered_json& overrides);
+
+struct Settings {
+  // Service identity (EventsMetadata.source).
+  std::string events_service_name;  // EVENTS_SERVICE_NAME
+  std::string service_variant;      // SERVICE_VARIANT
+
+  // Backends: "redis", "local" (the embedded bus), or the reference's dotted paths as aliases.
+  std::string event_bus_producer;  // EVENT_BUS_PRODUCER; empty: no producer (warns once)
+  std::string event_bus_consumer;  // EVENT_BUS_CONSUMER; empty: consumers fail with a clear error
+  std::string event_bus_topic_prefix;  // EVENT_BUS_TOPIC_PREFIX; empty: none
+  ProducerConfig event_bus_producer_config;  // EVENT_BUS_PRODUCER_CONFIG (JSON in the environment)
+
+  // Redis (edx-event-bus-redis).
+  std::string redis_connection_url;                             // EVENT_BUS_REDIS_CONNECTION_URL
+  std::int64_t redis_stream_max_len = 10000;                    // EVENT_BUS_REDIS_STREAM_MAX_LEN
+  double redis_consumer_poll_timeout = 60;                      // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT, s
+  double redis_consumer_poll_failure_sleep = 1.0;               // EVENT_BUS_REDIS_CONSUMER_POLL_FAILURE_SLEEP, s
+  std::optional<std::int64_t> redis_consumer_consecutive_errors_limit;  // ..._CONSECUTIVE_ERRORS_LIMIT
+  bool redis_consumers_enabled = true;                          // EVENT_BUS_REDIS_CONSUMERS_ENABLED
+  bool redis_audit_logging_enabled = true;                      // EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED
+
+  // The embedded bus: one SQLite database file shared by the processes of one machine.
+  std::filesystem::path embedded_bus_path;  // EVENT_BUS_EMBEDDED_PATH
+
+  // Defaults, then OPENEDX_EVENTS_CONFIG's file, then the environment.
+  static Settings load();
+  // The same from explicit sources (tests): `environment` maps names to values.
+  static Settings load(const std::map<std::string, std::string>& environment,
+                       const std::optional<std::filesystem::path>& config_file);
+};
+
+// The settings in force for this process (loaded once, on first use; throws SettingsError).
+const Settings& current_settings();
+// Replace them (tests, tools that build settings themselves).
+void set_current_settings(Settings settings);
+
+}  // namespace openedx_events::bus
