@@ -185,11 +185,13 @@ TEST(CodecTraits, MapDecodingAcceptsUnsortedKeysAndKeepsTheLastOfRepeatedOnes) {
 
 TEST(CodecTraits, DecodingIntoAReusedVectorShrinksAndGrows) {
   std::vector<std::string> v = {"a", "b", "c"};
-  BinaryReader shorter(encode(std::vector<std::string>{"x"}));
+  const std::string shorter_bytes = encode(std::vector<std::string>{"x"});
+  BinaryReader shorter(shorter_bytes);  // the reader views the bytes: keep them alive
   codec_traits<std::vector<std::string>>::decode(shorter, v);
   EXPECT_EQ(v, (std::vector<std::string>{"x"}));
   const std::vector<std::string> longer = {"1", "2", "3", "4"};
-  BinaryReader r(encode(longer));
+  const std::string longer_bytes = encode(longer);
+  BinaryReader r(longer_bytes);
   codec_traits<std::vector<std::string>>::decode(r, v);
   EXPECT_EQ(v, longer);
 }
