@@ -501,7 +501,9 @@ struct codec_traits<T> {
     });
     if (known != j.size()) {
       // Name the first unknown key: a typo should not pass silently.
-      for (const auto& [key, value] : j.items()) {
+      for (auto entry = j.begin(); entry != j.end(); ++entry) {
+        // A plain reference, not a structured binding: clang 14 cannot capture those in lambdas.
+        const std::string& key = entry.key();
         bool found = false;
         boost::mp11::mp_for_each<detail::record_members<T>>([&](auto d) { found = found || key == detail::field_name(d.name); });
         if (!found) {
