@@ -159,6 +159,9 @@ class SignalBase {
                                                      SendOptions options = {}) = 0;
   // Validate the JSON view and send with fresh metadata (the CLI's `produce`).
   virtual SendResults send_json_event(const avro::json& data, SendOptions options = {}) = 0;
+  // The JSON view as a new data object of this signal's data type, type-erased (for tools that
+  // know the event only by its type and hand the data on to a producer).
+  virtual std::shared_ptr<const void> make_data_from_json(const avro::json& data) const = 0;
   // The encoded bytes of erased data handed to an AnyEventObserver.
   virtual std::string encode_erased(const void* data) const = 0;
   virtual avro::json erased_to_json(const void* data) const = 0;
@@ -320,6 +323,9 @@ class OpenEdxPublicSignal final : public SignalBase {
   }
   SendResults send_json_event(const avro::json& j, SendOptions options = {}) override {
     return send_event(from_json(j), options);
+  }
+  std::shared_ptr<const void> make_data_from_json(const avro::json& j) const override {
+    return std::make_shared<const Data>(from_json(j));
   }
   std::string encode_erased(const void* data) const override { return serialize(*static_cast<const Data*>(data)); }
   avro::json erased_to_json(const void* data) const override { return to_json(*static_cast<const Data*>(data)); }
