@@ -23,11 +23,18 @@ class SettingsError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// "SettingName: message", as ProducerConfigurationError formats it in the reference
-// ("ProducerConfigurationError {event_type}: {message}").
+// An invalid EVENT_BUS_PRODUCER_CONFIG. what() is the reference's str(exc) exactly:
+// "ProducerConfigurationError {event_type}: {message}", so "ProducerConfigurationError : {message}"
+// (a space before the colon) when the reference leaves the event type out.
 class ProducerConfigurationError : public SettingsError {
  public:
   ProducerConfigurationError(std::string_view event_type, std::string_view message);
+  const std::string& event_type() const noexcept { return event_type_; }
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  std::string event_type_;
+  std::string message_;
 };
 
 struct ProducerTopicConfig {
@@ -54,7 +61,9 @@ struct Settings {
   std::string events_service_name;  // EVENTS_SERVICE_NAME
   std::string service_variant;      // SERVICE_VARIANT
 
-  // Backends: "redis", "local" (the embedded bus), or the reference's dotted paths as aliases.
+  // Backends, normalized to "redis", "local" (the embedded bus) or "kafka"; the settings also accept
+  // the reference's dotted paths (edx_event_bus_redis.create_producer, ...RedisEventConsumer, and
+  // the Kafka ones) as aliases.
   std::string event_bus_producer;  // EVENT_BUS_PRODUCER; empty: no producer (warns once)
   std::string event_bus_consumer;  // EVENT_BUS_CONSUMER; empty: consumers fail with a clear error
   std::string event_bus_topic_prefix;  // EVENT_BUS_TOPIC_PREFIX; empty: none
@@ -72,9 +81,15 @@ struct Settings {
   // The embedded bus: one SQLite database file shared by the processes of one machine.
   std::filesystem::path embedded_bus_path;  // EVENT_BUS_EMBEDDED_PATH
 
+  // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT in milliseconds (Redis's BLOCK); load() guarantees it is
+  // a whole number of them.
+  std::int64_t redis_consumer_poll_timeout_ms() const;
+
   // Defaults, then OPENEDX_EVENTS_CONFIG's file, then the environment.
   static Settings load();
-  // The same from explicit sources (tests): `environment` maps names to values.
+  // The same from explicit sources (tests): `environment` maps names to values (XDG_STATE_HOME and
+  // HOME included, for the embedded bus's default path); OPENEDX_EVENTS_CONFIG in it is ignored,
+  // `config_file` names the file.
   static Settings load(const std::map<std::string, std::string>& environment,
                        const std::optional<std::filesystem::path>& config_file);
 };
