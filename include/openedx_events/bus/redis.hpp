@@ -1,0 +1,158 @@
+// The Redis Streams backend: wire-compatible both ways with edx-event-bus-redis (1.1.2).
+//
+// One event is one stream entry whose fields are BusMessage's (type, id, source, time,
+// minorversion, sourcehost, sourcelib, event_data), written with
+// `XADD <stream> MAXLEN ~ <EVENT_BUS_REDIS_STREAM_MAX_LEN> * ...` to the stream named by
+// full_topic_name(topic, EVENT_BUS_TOPIC_PREFIX). A Python RedisEventConsumer reads what
+// RedisProducer writes and RedisConsumer reads what a Python RedisEventProducer writes.
+//
+// Where this backend deliberately differs from the reference:
+//  - A consumer group that already exists resumes where it stopped. The reference moves an
+//    existing group to `$` on every plain start (`XGROUP SETID ... $`), which silently skips
+//    every entry published while its consumers were down. New groups still start at `$` (or at
+//    the beginning with check_backlog), and last_read_msg_id still moves the group.
+//  - A lost connection is not fatal: both sides reconnect with capped exponential backoff. The
+//    consumer then re-reads this consumer's pending entries first, so nothing the group holds is
+//    skipped; the producer logs (and drops) the events it could not deliver meanwhile, as the
+//    reference does for any delivery error.
+//  - Errors about an entry that could not be parsed name its stream id (the reference only says
+//    "no event available").
+//  - A pending entry that was trimmed out of the stream is acknowledged and the pending phase goes
+//    on (the reference stops reading its pending entries there until the next restart).
+//  - rediss:// is rejected: the Debian hiredis this is built with has no TLS support.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "openedx_events/bus/consumer.hpp"
+#include "openedx_events/bus/message.hpp"
+#include "openedx_events/bus/producer.hpp"
+#include "openedx_events/bus/settings.hpp"
+
+namespace openedx_events::bus {
+
+// A failure talking to Redis that retrying cannot fix on its own: refused credentials, a key of
+// the wrong type, an unusable URL. (Lost connections are retried, not thrown.)
+class RedisError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// EVENT_BUS_REDIS_CONNECTION_URL, as redis-py's from_url() reads it:
+//   redis://[[user]:[password]@]host[:port][/db][?query]   (host may be an [IPv6] literal)
+//   rediss://...                                            TLS: parsed, but a producer or consumer
+//                                                           refuses it (std::invalid_argument): this
+//                                                           build's hiredis 0.14 has no TLS support
+//   unix://[[user]:[password]@]/path/to/socket[?db=N]
+// Query parameters: db (wins over the path, as in redis-py), socket_timeout and
+// socket_connect_timeout (seconds, may be fractional). User, password, host and path are
+// percent-decoded. Anything else is an error, as it is for redis-py when it builds the connection.
+struct RedisUrl {
+  enum class Scheme { tcp, tls, unix_socket };
+  Scheme scheme = Scheme::tcp;
+  std::string host = "localhost";
+  int port = 6379;
+  std::string path;  // the socket path for unix://
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::int64_t db = 0;
+  // redis-py waits forever by default; a bus client that never gives up on a dead server would
+  // hang its caller (the reference wraps XPENDING/XAUTOCLAIM in 5 s alarms for that reason), so
+  // both default to 5 s here.
+  std::chrono::milliseconds socket_timeout{5000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+// Throws std::invalid_argument naming the problem. The password never appears in the message.
+RedisUrl parse_redis_url(std::string_view url);
+
+// Reconnection after a lost connection: waits initial, 2×initial, ... up to max between attempts,
+// and starts again from initial once connected.
+struct RedisBackoff {
+  std::chrono::milliseconds initial{100};
+  std::chrono::milliseconds max{5000};
+};
+
+// The reference's RedisEventProducer. Connects on first use (as redis-py does), so making one never
+// fails because Redis is down. send_erased() never throws: every failure is logged as
+// "Error delivering message to Redis event bus. error=... full_topic=... ..." with the event data
+// and metadata as JSON, so the event can be re-sent by hand. While Redis is unreachable a send
+// fails at once (no waiting in the caller's thread) until the next reconnect attempt is due.
+// Thread-safe: sends are serialised on one connection.
+class RedisProducer final : public EventBusProducer {
+ public:
+  // Throws std::invalid_argument for a missing or unusable EVENT_BUS_REDIS_CONNECTION_URL.
+  explicit RedisProducer(const Settings& settings, RedisBackoff backoff = {});
+  ~RedisProducer() override;
+  RedisProducer(const RedisProducer&) = delete;
+  RedisProducer& operator=(const RedisProducer&) = delete;
+
+  void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
+                   const void* event_data, const EventsMetadata& metadata) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The keyword arguments of the reference's RedisEventConsumer after topic and group_id.
+struct RedisConsumerOptions {
+  std::string consumer_name;                             // required, unique within the group
+  std::optional<std::string> last_read_msg_id;           // move the group to this id (replay after it)
+  bool check_backlog = false;                            // a new group starts at the stream's beginning
+  std::optional<std::int64_t> claim_msgs_older_than;     // ms: claim other consumers' stale entries at start
+};
+
+// The reference's RedisEventConsumer. The constructor connects and sets the group up (throws
+// RedisError, or std::invalid_argument for bad options), so that entries published after it returns
+// are this group's to read even before consume_indefinitely() starts:
+//   new group:  XGROUP CREATE <stream> <group> $ MKSTREAM   (0 with check_backlog)
+//   existing:   resumes where the group stopped (the reference would SETID $ here)
+//   last_read_msg_id: the group is created at, or moved to, that id
+// consume_indefinitely() then loops until request_stop(): this consumer's pending entries first
+// (after XAUTOCLAIM of idle ones when claim_msgs_older_than is set), then new entries with
+// XREADGROUP (BLOCK of at most 1 s per call, so that a stop request is seen within about a second,
+// repeated up to EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT). Each entry is emitted (emit_message) and
+// acknowledged whether or not that succeeded: a bad entry must not come back forever. It throws
+// RedisError on fatal failures and std::runtime_error("Too many consecutive errors, exiting (N in a
+// row)") when EVENT_BUS_REDIS_CONSUMER_CONSECUTIVE_ERRORS_LIMIT is reached.
+class RedisConsumer final : public EventBusConsumer {
+ public:
+  RedisConsumer(const Settings& settings, std::string topic, std::string group_id, RedisConsumerOptions options,
+                RedisBackoff backoff = {});
+  ~RedisConsumer() override;
+  RedisConsumer(const RedisConsumer&) = delete;
+  RedisConsumer& operator=(const RedisConsumer&) = delete;
+
+  void consume_indefinitely() override;
+
+  // The stream (the topic with EVENT_BUS_TOPIC_PREFIX), the group and this consumer's name.
+  const std::string& full_topic() const noexcept;
+  const std::string& group_id() const noexcept;
+  const std::string& consumer_name() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// create_producer(): nullptr, after the reference's warning "Cannot configure event-bus-redis:
+// Missing setting EVENT_BUS_REDIS_CONNECTION_URL", when the URL is not set. Throws
+// std::invalid_argument for a URL that cannot be used.
+std::unique_ptr<RedisProducer> make_redis_producer(const Settings& settings);
+
+// RedisEventConsumer(topic, group_id, **extra): `extra` is a JSON object with consumer_name
+// (required), last_read_msg_id, check_backlog and claim_msgs_older_than. Throws
+// std::invalid_argument("Missing redis connection url") without a URL, std::invalid_argument naming
+// the key for a missing, unknown or ill-typed option, and RedisError when the group cannot be set up.
+std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std::string topic, std::string group_id,
+                                                   const nlohmann::json& extra);
+
+}  // namespace openedx_events::bus

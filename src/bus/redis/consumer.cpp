@@ -1,0 +1,473 @@
+// RedisConsumer: the reference's RedisEventConsumer (edx_event_bus_redis/internal/consumer.py),
+// with the differences listed in redis.hpp.
+#include <cmath>
+#include <thread>
+
+#include "bus/redis/connection.hpp"
+#include "openedx_events/bus/dispatch.hpp"
+#include "openedx_events/bus/message.hpp"
+#include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
+
+namespace openedx_events::bus {
+
+using detail::RedisConnection;
+using detail::RedisConnectionError;
+using detail::Reply;
+using detail::ResponseError;
+using std::chrono::milliseconds;
+
+namespace {
+
+// XREADGROUP blocks on the server for at most this long per call: request_stop() is then noticed
+// within about a second even though the poll timeout (60 s by default) is much longer.
+constexpr milliseconds max_block{1000};
+// Sleeps are cut into slices this long so that a stop request ends them early too.
+constexpr milliseconds sleep_slice{50};
+
+struct Entry {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+// [id, [field, value, field, value, ...]] as XRANGE and XREADGROUP return each entry.
+Entry parse_entry(const redisReply& reply) {
+  const auto parts = detail::reply_elements(reply);
+  if (parts.size() != 2 || detail::reply_is_array(*parts[0])) throw ResponseError("unexpected stream entry layout");
+  Entry entry;
+  entry.id = std::string(detail::reply_text(*parts[0]));
+  const auto values = detail::reply_elements(*parts[1]);
+  for (std::size_t i = 0; i + 1 < values.size(); i += 2) {
+    entry.fields.emplace_back(detail::reply_text(*values[i]), detail::reply_text(*values[i + 1]));
+  }
+  return entry;
+}
+
+milliseconds seconds_to_ms(double seconds) {
+  if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
+  return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+struct RedisConsumer::Impl {
+  RedisConsumer& owner;
+  std::string topic;
+  std::string group_id;
+  RedisConsumerOptions options;
+  std::string full_topic;
+  // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT; 0 blocks until an entry comes, like the reference's
+  // BLOCK 0.
+  milliseconds poll_timeout;
+  milliseconds poll_failure_sleep;
+  std::optional<std::int64_t> consecutive_errors_limit;
+  bool consumers_enabled;
+  bool audit_logging;
+  RedisBackoff backoff_config;
+  RedisConnection connection;
+  // The id of an entry whose XACK was lost with the connection: acknowledged right after the next
+  // reconnect instead of being processed a second time as a pending entry.
+  std::optional<std::string> unacked;
+
+  Impl(RedisConsumer& owner_, const Settings& settings, std::string topic_, std::string group_id_,
+       RedisConsumerOptions options_, RedisBackoff backoff)
+      : owner(owner_),
+        topic(std::move(topic_)),
+        group_id(std::move(group_id_)),
+        options(std::move(options_)),
+        full_topic(full_topic_name(topic, settings.event_bus_topic_prefix)),
+        poll_timeout(seconds_to_ms(settings.redis_consumer_poll_timeout)),
+        poll_failure_sleep(seconds_to_ms(settings.redis_consumer_poll_failure_sleep)),
+        consecutive_errors_limit(settings.redis_consumer_consecutive_errors_limit),
+        consumers_enabled(settings.redis_consumers_enabled),
+        audit_logging(settings.redis_audit_logging_enabled),
+        backoff_config(backoff),
+        connection(parse_redis_url(settings.redis_connection_url)) {}
+
+  std::string run_context() const {
+    return "full_topic=" + detail::py_repr(full_topic) + ", consumer_group=" + detail::py_repr(group_id) +
+           ", consumer_name=" + detail::py_repr(options.consumer_name);
+  }
+
+  // --- Group set-up ------------------------------------------------------------------------------
+
+  // At construction. This is the deliberate difference from the reference, which runs
+  // `XGROUP SETID <stream> <group> $` on every plain start and so skips whatever was published
+  // while the group's consumers were down. Here only a new group starts at `$`; an existing one
+  // keeps its last-delivered id and its pending entries.
+  void set_up_group() {
+    const bool replay = options.last_read_msg_id && !options.last_read_msg_id->empty();
+    const std::string start = replay ? *options.last_read_msg_id : options.check_backlog ? "0" : "$";
+    Reply created = connection.command({"XGROUP", "CREATE", full_topic, group_id, start, "MKSTREAM"});
+    if (!created.is_error()) {
+      logger().info("Created consumer group {} on stream {} at {}", detail::py_repr(group_id),
+                    detail::py_repr(full_topic), detail::py_repr(start));
+      return;
+    }
+    if (!starts_with(created.text(), "BUSYGROUP")) {
+      // WRONGTYPE (the key holds something else: walrus refuses it too), a bad id...
+      throw RedisError("Cannot create consumer group '" + group_id + "' on stream '" + full_topic +
+                       "': " + std::string(created.text()));
+    }
+    if (replay) {
+      Reply moved = connection.command({"XGROUP", "SETID", full_topic, group_id, start});
+      if (moved.is_error()) {
+        throw RedisError("Cannot move consumer group '" + group_id + "' of stream '" + full_topic + "' to " + start +
+                         ": " + std::string(moved.text()));
+      }
+      logger().info("Moved consumer group {} of stream {} to {}", detail::py_repr(group_id),
+                    detail::py_repr(full_topic), detail::py_repr(start));
+    } else {
+      logger().info("Consumer group {} of stream {} exists: resuming where it stopped", detail::py_repr(group_id),
+                    detail::py_repr(full_topic));
+    }
+  }
+
+  // The group vanished while consuming: Redis restarted without persistence, or someone deleted
+  // the stream or the group. The group is made again at the beginning of whatever the stream now
+  // holds: starting at `$` would silently skip what producers wrote since Redis came back.
+  void recreate_group(std::string_view why) {
+    logger().warn("Consumer group {} of stream {} is gone ({}); creating it again at the start of the stream",
+                     detail::py_repr(group_id), detail::py_repr(full_topic), why);
+    Reply created = connection.command({"XGROUP", "CREATE", full_topic, group_id, "0", "MKSTREAM"});
+    if (created.is_error() && !starts_with(created.text(), "BUSYGROUP")) {
+      throw ResponseError(std::string(created.text()));
+    }
+  }
+
+  // Error replies: NOGROUP is recovered here (true: nothing was read, try again), anything else is
+  // an ordinary consuming error.
+  bool handle_error_reply(const Reply& reply) {
+    if (!reply.is_error()) return false;
+    if (starts_with(reply.text(), "NOGROUP")) {
+      recreate_group(reply.text());
+      return true;
+    }
+    throw ResponseError(std::string(reply.text()));
+  }
+
+  // --- Reading -----------------------------------------------------------------------------------
+
+  enum class PendingResult { entry, none, skipped };
+
+  // One of this consumer's pending entries (delivered before, never acknowledged: a crash, a lost
+  // connection), as the reference reads them: XAUTOCLAIM (when asked), XPENDING ... 1 <consumer>,
+  // then XRANGE id id. The 5 s socket timeout plays the part of the reference's SIGALRM guard.
+  PendingResult read_pending(std::optional<std::int64_t>& claim_older_than, Entry& out) {
+    if (claim_older_than) {
+      const std::string min_idle = std::to_string(*claim_older_than);
+      Reply claimed = connection.command(
+          {"XAUTOCLAIM", full_topic, group_id, options.consumer_name, min_idle, "0", "COUNT", "1"});
+      if (handle_error_reply(claimed)) return PendingResult::skipped;
+    }
+    Reply pending = connection.command({"XPENDING", full_topic, group_id, "-", "+", "1", options.consumer_name});
+    if (handle_error_reply(pending)) return PendingResult::skipped;
+    const auto rows = detail::reply_elements(pending.get());
+    if (rows.empty()) return PendingResult::none;
+    const auto row = detail::reply_elements(*rows[0]);
+    if (row.empty()) throw ResponseError("unexpected XPENDING reply");
+    const std::string id(detail::reply_text(*row[0]));
+
+    Reply range = connection.command({"XRANGE", full_topic, id, id, "COUNT", "1"});
+    if (handle_error_reply(range)) return PendingResult::skipped;
+    const auto entries = detail::reply_elements(range.get());
+    if (entries.empty()) {
+      // Trimmed away (MAXLEN) or deleted: it can never be delivered. The reference leaves the
+      // pending phase here and the id stays pending for ever, hiding any pending entry after it;
+      // acknowledging it lets the others be read.
+      logger().warn("Pending entry {} of stream {} no longer exists (trimmed or deleted); acknowledging it",
+                       detail::py_bytes_repr(id), detail::py_repr(full_topic));
+      ack(id);
+      return PendingResult::skipped;
+    }
+    out = parse_entry(*entries[0]);
+    return PendingResult::entry;
+  }
+
+  // XREADGROUP GROUP <group> <consumer> COUNT 1 BLOCK <ms> STREAMS <stream> >, in calls of at most
+  // max_block until the poll timeout has passed (or forever with a poll timeout of 0).
+  std::optional<Entry> read_new() {
+    milliseconds remaining = poll_timeout;
+    while (!owner.stop_requested()) {
+      milliseconds block = max_block;
+      if (poll_timeout.count() > 0) block = std::max(milliseconds{1}, std::min(max_block, remaining));
+      const std::string block_text = std::to_string(block.count());
+      Reply reply = connection.command({"XREADGROUP", "GROUP", group_id, options.consumer_name, "COUNT", "1", "BLOCK",
+                                        block_text, "STREAMS", full_topic, ">"},
+                                       block);
+      if (handle_error_reply(reply)) return std::nullopt;
+      if (!reply.is_nil()) {
+        // [[stream, [[id, [field, value, ...]]]]]
+        const auto streams = detail::reply_elements(reply.get());
+        if (!streams.empty()) {
+          const auto stream = detail::reply_elements(*streams[0]);
+          if (stream.size() == 2) {
+            const auto entries = detail::reply_elements(*stream[1]);
+            if (!entries.empty()) return parse_entry(*entries[0]);
+          }
+        }
+      }
+      if (poll_timeout.count() > 0) {
+        remaining -= block;
+        if (remaining.count() <= 0) return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // XACK <stream> <group> <id>. A lost connection keeps the id for after the reconnect.
+  void ack(const std::string& id) {
+    try {
+      Reply reply = connection.command({"XACK", full_topic, group_id, id});
+      if (reply.is_error()) {
+        // NOGROUP: Redis lost the group, and the entry's pending state with it; nothing to undo.
+        logger().warn("Could not acknowledge entry {} of stream {}: {}", detail::py_bytes_repr(id),
+                         detail::py_repr(full_topic), reply.text());
+      }
+    } catch (const RedisConnectionError&) {
+      unacked = id;
+      throw;
+    }
+  }
+
+  // --- Processing --------------------------------------------------------------------------------
+
+  std::string describe(const Entry& entry, const std::optional<BusMessage>& message,
+                       const std::optional<EventsMetadata>& metadata) const {
+    // The reference prints repr(RedisMessage(topic, event_data, event_metadata, msg_id)); metadata
+    // is shown as its JSON here. An entry that did not parse is shown field by field, with its id,
+    // so that it can be found with XRANGE (the reference has no message to show then).
+    if (message && metadata) {
+      return "RedisMessage(topic=" + detail::py_repr(full_topic) +
+             ", event_data=" + detail::py_bytes_repr(message->event_data) + ", event_metadata=" + metadata->to_json() +
+             ", msg_id=" + detail::py_bytes_repr(entry.id) + ")";
+    }
+    std::string fields;
+    for (const auto& [name, value] : entry.fields) {
+      if (!fields.empty()) fields += ", ";
+      fields += detail::py_bytes_repr(name) + ": " + detail::py_bytes_repr(value);
+    }
+    return "unusable entry msg_id=" + detail::py_bytes_repr(entry.id) + " of topic=" + detail::py_repr(full_topic) +
+           " with fields {" + fields + "}";
+  }
+
+  void log_error(const std::exception& error, const std::optional<Entry>& entry, const std::optional<BusMessage>& message,
+                 const std::optional<EventsMetadata>& metadata) const {
+    const std::string tail = entry ? "event details: " + describe(*entry, message, metadata) : "no event available";
+    logger().error("Error consuming event from Redis: {} in context {} -- {}", detail::exception_repr(error),
+                   run_context(), tail);
+  }
+
+  void process(const Entry& entry, std::optional<BusMessage>& message, std::optional<EventsMetadata>& metadata) {
+    message = BusMessage::from_fields(entry.fields);
+    metadata = message->metadata();
+    if (audit_logging) {
+      // event_timestamp_ms holds float *seconds*, as in the reference despite its name.
+      const double seconds = static_cast<double>(metadata->time.to_sys_time().time_since_epoch().count()) / 1e6;
+      logger().info("Message received from Redis: topic={}, message_id={}, redis_msg_id={}, event_timestamp_ms={}",
+                    full_topic, metadata->id.to_string(), detail::py_bytes_repr(entry.id), python_float_repr(seconds));
+    }
+    const auto& m = *message;
+    if (m.id.empty() || m.source.empty() || m.time.empty() || m.minorversion.empty() || m.sourcehost.empty() ||
+        m.sourcelib.empty()) {
+      // Missing fields take fresh defaults (a new uuid1, now...) each time metadata() runs: pin the
+      // ones the audit line showed so that the receivers see the same.
+      message = BusMessage::from_event(*metadata, std::move(message->event_data));
+    }
+    emit_message(*message);
+    if (audit_logging) logger().info("Message from Redis processed successfully");
+  }
+
+  void sleep_for(milliseconds duration) const {
+    const auto until = std::chrono::steady_clock::now() + duration;
+    while (!owner.stop_requested()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= until) return;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(sleep_slice, until - now));
+    }
+  }
+
+  void reconnect() {
+    connection.connect();
+    logger().info("Reconnected to Redis at {} for {}", connection.describe(), run_context());
+    if (unacked) {
+      const std::string id = *unacked;
+      unacked.reset();
+      ack(id);
+    }
+  }
+
+  void run() {
+    if (!consumers_enabled) {
+      logger().error("Redis consumers not enabled, exiting.");
+      return;
+    }
+    // The reference closes its connection when the loop ends, whatever the reason.
+    struct CloseOnExit {
+      RedisConnection& connection;
+      ~CloseOnExit() { connection.disconnect(); }
+    } close_on_exit{connection};
+
+    logger().info("Running consumer for {{'full_topic': {}, 'consumer_group': {}, 'consumer_name': {}}}",
+                  detail::py_repr(full_topic), detail::py_repr(group_id), detail::py_repr(options.consumer_name));
+
+    // Any error counts; only a successfully processed entry resets the count (not a mere poll).
+    std::int64_t consecutive_errors = 0;
+    // This consumer's pending entries come first: at start (recovery after a crash) and again after
+    // every reconnect (entries delivered just before the connection broke).
+    bool pending_phase = true;
+    // XAUTOCLAIM only during the start-up pending phase, as in the reference.
+    std::optional<std::int64_t> claim_older_than = options.claim_msgs_older_than;
+    detail::Backoff backoff(backoff_config);
+
+    while (!owner.stop_requested()) {
+      if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
+        throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
+                                 " in a row)");
+      }
+      std::optional<Entry> entry;
+      std::optional<BusMessage> message;
+      std::optional<EventsMetadata> metadata;
+      bool connection_lost = false;
+      try {
+        if (!connection.connected()) {
+          reconnect();
+          backoff.reset();
+          pending_phase = true;
+        }
+        if (pending_phase) {
+          Entry pending;
+          switch (read_pending(claim_older_than, pending)) {
+            case PendingResult::entry:
+              entry = std::move(pending);
+              break;
+            case PendingResult::none:
+              pending_phase = false;
+              claim_older_than.reset();
+              break;
+            case PendingResult::skipped:
+              break;
+          }
+        } else {
+          entry = read_new();
+        }
+        if (entry) {
+          process(*entry, message, metadata);
+          consecutive_errors = 0;
+        }
+      } catch (const RedisConnectionError& e) {
+        // Not fatal here (the reference exits): reconnect with backoff; the group keeps what was
+        // delivered and not acknowledged, and it is read again first.
+        ++consecutive_errors;
+        log_error(e, entry, message, metadata);
+        connection_lost = true;
+      } catch (const RedisError& e) {
+        // Refused credentials, wrong key type: waiting will not help (the reference's fatal
+        // errors). The entry in hand, if any, is still acknowledged below when possible.
+        ++consecutive_errors;
+        log_error(e, entry, message, metadata);
+        if (entry) {
+          try {
+            ack(entry->id);
+          } catch (const std::exception&) {
+            // Already failing; the original error is the one to report.
+          }
+        }
+        throw;
+      } catch (const std::exception& e) {
+        ++consecutive_errors;
+        log_error(e, entry, message, metadata);
+        // Prevent fast error loops when nothing was read.
+        if (!entry) sleep_for(poll_failure_sleep);
+      }
+      // Ack-always: after success and after any error. Redis cannot check what producers write, so
+      // an entry that fails once would fail for ever; it is logged above with its id instead.
+      if (entry && connection.connected()) {
+        try {
+          ack(entry->id);
+        } catch (const RedisConnectionError& e) {
+          ++consecutive_errors;
+          log_error(e, entry, message, metadata);
+          connection_lost = true;
+        }
+      } else if (entry) {
+        unacked = entry->id;
+      }
+      if (connection_lost) {
+        connection.disconnect();
+        sleep_for(backoff.next());
+      }
+    }
+  }
+};
+
+RedisConsumer::RedisConsumer(const Settings& settings, std::string topic, std::string group_id,
+                             RedisConsumerOptions options, RedisBackoff backoff) {
+  if (settings.redis_connection_url.empty()) throw std::invalid_argument("Missing redis connection url");
+  if (options.consumer_name.empty()) throw std::invalid_argument("RedisConsumer needs a consumer_name");
+  if (options.claim_msgs_older_than && *options.claim_msgs_older_than < 0) {
+    throw std::invalid_argument("claim_msgs_older_than must be a number of milliseconds >= 0");
+  }
+  impl_ = std::make_unique<Impl>(*this, settings, std::move(topic), std::move(group_id), std::move(options), backoff);
+  // Like the reference's constructor: connect and set the group up now, so that the group exists
+  // (and its start position is fixed) before consume_indefinitely() is called.
+  impl_->connection.connect();
+  impl_->set_up_group();
+}
+
+RedisConsumer::~RedisConsumer() = default;
+
+void RedisConsumer::consume_indefinitely() { impl_->run(); }
+
+const std::string& RedisConsumer::full_topic() const noexcept { return impl_->full_topic; }
+const std::string& RedisConsumer::group_id() const noexcept { return impl_->group_id; }
+const std::string& RedisConsumer::consumer_name() const noexcept { return impl_->options.consumer_name; }
+
+std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std::string topic, std::string group_id,
+                                                   const nlohmann::json& extra) {
+  if (settings.redis_connection_url.empty()) throw std::invalid_argument("Missing redis connection url");
+  if (!extra.is_null() && !extra.is_object()) {
+    throw std::invalid_argument("the consumer's extra options must be a JSON object");
+  }
+  // The messages are Python's for the same mistakes in RedisEventConsumer(**extra).
+  RedisConsumerOptions options;
+  bool has_name = false;
+  if (extra.is_object()) {
+    for (const auto& [key, value] : extra.items()) {
+      if (key == "consumer_name") {
+        if (!value.is_string() || value.get<std::string>().empty()) {
+          throw std::invalid_argument("consumer_name must be a non-empty string");
+        }
+        options.consumer_name = value.get<std::string>();
+        has_name = true;
+      } else if (key == "last_read_msg_id") {
+        if (value.is_null()) continue;
+        if (!value.is_string()) {
+          throw std::invalid_argument("last_read_msg_id must be a stream id string such as \"1679676448892-0\"");
+        }
+        options.last_read_msg_id = value.get<std::string>();
+      } else if (key == "check_backlog") {
+        if (value.is_null()) continue;
+        if (!value.is_boolean()) throw std::invalid_argument("check_backlog must be true or false");
+        options.check_backlog = value.get<bool>();
+      } else if (key == "claim_msgs_older_than") {
+        if (value.is_null()) continue;
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+          throw std::invalid_argument("claim_msgs_older_than must be a number of milliseconds >= 0");
+        }
+        options.claim_msgs_older_than = value.get<std::int64_t>();
+      } else {
+        throw std::invalid_argument("RedisEventConsumer.__init__() got an unexpected keyword argument '" + key + "'");
+      }
+    }
+  }
+  if (!has_name) {
+    throw std::invalid_argument(
+        "RedisEventConsumer.__init__() missing 1 required positional argument: 'consumer_name'");
+  }
+  return std::make_unique<RedisConsumer>(settings, std::move(topic), std::move(group_id), std::move(options));
+}
+
+}  // namespace openedx_events::bus
