@@ -51,6 +51,9 @@ ProducerConfigurationError::ProducerConfigurationError(std::string_view event_ty
 
 namespace {
 
+constexpr std::uint64_t yaml_date_subtype = 1;
+constexpr std::uint64_t yaml_datetime_subtype = 2;
+
 // type(value) as Python prints it, for a value json.loads / yaml.safe_load could have produced.
 std::string python_class_repr(const ordered_json& value) {
   switch (value.type()) {
@@ -62,7 +65,16 @@ std::string python_class_repr(const ordered_json& value) {
     case ordered_json::value_t::string: return "<class 'str'>";
     case ordered_json::value_t::array: return "<class 'list'>";
     case ordered_json::value_t::object: return "<class 'dict'>";
-    case ordered_json::value_t::binary: return "<class 'bytes'>";
+    case ordered_json::value_t::binary:
+      // YAML timestamps have no JSON form; the YAML reader marks them with these subtypes so that
+      // errors can still name the class PyYAML would have built.
+      if (value.get_binary().has_subtype() && value.get_binary().subtype() == yaml_date_subtype) {
+        return "<class 'datetime.date'>";
+      }
+      if (value.get_binary().has_subtype() && value.get_binary().subtype() == yaml_datetime_subtype) {
+        return "<class 'datetime.datetime'>";
+      }
+      return "<class 'bytes'>";
     case ordered_json::value_t::discarded: break;
   }
   return "<class 'NoneType'>";
@@ -503,7 +515,7 @@ std::optional<std::int64_t> yaml_integer(std::string text) {
   }
   auto parse = [](std::string_view digits, int base) -> std::int64_t {
     std::int64_t value = 0;
-    if (digits.empty()) return 0;
+    if (digits.empty()) throw std::out_of_range("integer");  // "0b_": Python's int('', 2) fails too
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
     if (ec != std::errc{} || end != digits.data() + digits.size()) throw std::out_of_range("integer");
     return value;
@@ -561,29 +573,52 @@ double yaml_float_value(std::string text) {
   return std::strtod(text.c_str(), nullptr);
 }
 
+// PyYAML's timestamp resolver: a date alone builds a datetime.date, with a time a datetime.datetime.
+std::optional<std::uint64_t> yaml_timestamp_subtype(const std::string& text) {
+  static const std::regex date(R"([0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])");
+  static const std::regex date_time(
+      R"([0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?)"
+      R"((?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)");
+  if (std::regex_match(text, date)) return yaml_date_subtype;
+  if (std::regex_match(text, date_time)) return yaml_datetime_subtype;
+  return std::nullopt;
+}
+
 ordered_json yaml_scalar_to_json(std::string_view setting, const YAML::Node& node) {
   const std::string& tag = node.Tag();
   const std::string& text = node.Scalar();
   const bool plain = is_plain_yaml(node);
   try {
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
-    if (plain || tag == "tag:yaml.org,2002:bool") {
+    if (plain) {
       if (const auto b = yaml_boolean(text)) return *b;
-    }
-    if (plain || tag == "tag:yaml.org,2002:int") {
       if (const auto i = yaml_integer(text)) return *i;
-    }
-    if (plain || tag == "tag:yaml.org,2002:float") {
       if (yaml_float_shape(text)) return yaml_float_value(text);
-    }
-    if (plain || tag == "tag:yaml.org,2002:null") {
       if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+      if (const auto subtype = yaml_timestamp_subtype(text)) return ordered_json::binary({}, *subtype);
+      // PyYAML resolves a plain "=" to the "value" tag, which safe_load cannot construct.
+      if (text == "=") yaml_error(setting, node, "a plain '=' is not valid in a YAML settings file");
+      return text;
+    }
+    // Explicit standard tags, constructed as PyYAML's SafeConstructor does.
+    if (tag == "tag:yaml.org,2002:bool") {
+      const std::string l = lower(text);
+      if (l == "yes" || l == "true" || l == "on") return true;
+      if (l == "no" || l == "false" || l == "off") return false;
+    } else if (tag == "tag:yaml.org,2002:int") {
+      if (const auto i = yaml_integer(text)) return *i;
+    } else if (tag == "tag:yaml.org,2002:float") {
+      if (yaml_float_shape(text)) return yaml_float_value(text);
+      if (const auto d = parse_decimal(text)) return to_double(*d);
+    } else if (tag == "tag:yaml.org,2002:null") {
+      return nullptr;
+    } else if (tag == "tag:yaml.org,2002:timestamp") {
+      if (const auto subtype = yaml_timestamp_subtype(text)) return ordered_json::binary({}, *subtype);
     }
   } catch (const std::out_of_range&) {
     yaml_error(setting, node, "integer '" + text + "' is out of range");
   }
-  if (plain) return text;
-  yaml_error(setting, node, "unsupported YAML tag " + tag + " on '" + text + "'");
+  yaml_error(setting, node, "cannot read '" + text + "' as YAML tag " + tag);
 }
 
 bool is_merge_key(const YAML::Node& key) { return key.IsScalar() && is_plain_yaml(key) && key.Scalar() == "<<"; }

@@ -452,6 +452,8 @@ TEST(Settings, ProducerConfigFromTheFileIsTypedAsPyYamlTypesIt) {
   EXPECT_EQ(error_for("[]"), prefix + "<class 'list'>");
   EXPECT_EQ(error_for("{}"), prefix + "<class 'dict'>");
   EXPECT_EQ(error_for("!!str true"), prefix + "<class 'str'>");
+  EXPECT_EQ(error_for("2020-01-01"), prefix + "<class 'datetime.date'>");
+  EXPECT_EQ(error_for("2001-12-14 21:59:43.10 -5"), prefix + "<class 'datetime.datetime'>");
   EXPECT_EQ(error_for("Yes"), "");
   EXPECT_EQ(error_for("!!bool off"), "");
 }

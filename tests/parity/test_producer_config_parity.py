@@ -265,3 +265,60 @@ def test_merge_matches_the_reference(index, merge_answers):
         assert json.dumps(got["result"]) == json.dumps(expected["result"])
     else:
         assert got["class"] == "SettingsError" and got["error"].startswith("merge_producer_configs: ")
+
+
+# Hand-written YAML scalars (what PyYAML never emits itself but people write), placed as `enabled`
+# and as `event_key_field` values: the C++ reader must type them as PyYAML does, so that validation
+# accepts and rejects the same files with the same "found: <class '...'>" texts.
+YAML_SCALARS = [
+    "true", "True", "TRUE", "false", "yes", "Yes", "NO", "on", "Off", "y", "n", "tRUE",
+    "1", "0", "-1", "+1", "-0", "0x1F", "0b101", "017", "08", "1_000", "1:30", "190:20:30",
+    "1.0", "1.", ".5", "-.5", "1e3", "1.0e+3", "1.0e3", "1_0.5", "1:30.5", ".inf", "-.Inf", ".NaN", ".nan",
+    "~", "null", "Null", "NULL", "", "nul",
+    "''", "'true'", '"1"', "x", "a.b", "!!str true", "!!str 1", "!!int '3'", "!!bool 'TrUe'", "!!float '1'",
+    "!!null ''", "2020-01-01", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2020-1-1",
+    "[]", "[true]", "{}", "{a: 1}", "&anchor yes",
+    # PyYAML cannot construct these: an int without digits, the "value" tag, a tagged non-int.
+    "0b_", "=", "!!int 'abc'",
+]
+
+
+def yaml_scalar_document(field, scalar):
+    other = "enabled: true" if field == "event_key_field" else "event_key_field: k"
+    return (f"LMS_BASE: x\nEVENT_BUS_PRODUCER_CONFIG:\n  {E1}:\n    topic:\n"
+            f"      {other}\n      {field}: {scalar}\n")
+
+
+YAML_SCALAR_CASES = [(field, scalar) for field in ("enabled", "event_key_field") for scalar in YAML_SCALARS]
+
+
+def python_validate_yaml(text):
+    try:
+        config = yaml.safe_load(text)["EVENT_BUS_PRODUCER_CONFIG"]
+    except (yaml.YAMLError, ValueError):
+        return {"ok": False, "class": "YAMLError"}
+    return python_validate(config)
+
+
+@pytest.fixture(scope="module")
+def yaml_scalar_answers(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("yaml-scalars")
+    requests = []
+    for index, (field, scalar) in enumerate(YAML_SCALAR_CASES):
+        path = directory / f"scalar-{index}.yaml"
+        path.write_text(yaml_scalar_document(field, scalar), encoding="utf-8")
+        requests.append({"op": "file", "path": str(path)})
+    return run_probe_lines("settings_probe", requests)
+
+
+@pytest.mark.parametrize("index", range(len(YAML_SCALAR_CASES)),
+                         ids=[f"{field}={scalar}" for field, scalar in YAML_SCALAR_CASES])
+def test_yaml_scalars_are_typed_as_pyyaml_types_them(index, yaml_scalar_answers):
+    field, scalar = YAML_SCALAR_CASES[index]
+    expected = python_validate_yaml(yaml_scalar_document(field, scalar))
+    got = yaml_scalar_answers[index]
+    if not expected["ok"] and expected["class"] == "YAMLError":
+        # PyYAML cannot build the value at all: the C++ reader refuses the file too (its own text).
+        assert got["ok"] is False and got["class"] == "SettingsError", got
+    else:
+        assert got == expected
