@@ -925,4 +925,10 @@ void set_current_settings(Settings settings) {
   c.settings = std::make_unique<const Settings>(std::move(settings));
 }
 
+void reset_current_settings() {
+  auto& c = current();
+  std::lock_guard lock(c.mutex);
+  if (c.settings) c.retired.push_back(std::move(c.settings));
+}
+
 }  // namespace openedx_events::bus

@@ -554,19 +554,6 @@ TEST(MergeProducerConfigs, ThrowsWhereTheReferenceRaises) {
 
 // --- the settings in force ----------------------------------------------------------------------
 
-TEST(CurrentSettings, SetReplacesAndEarlierReferencesStayValid) {
-  Settings a;
-  a.events_service_name = "first";
-  set_current_settings(a);
-  const Settings& first = current_settings();
-  EXPECT_EQ(first.events_service_name, "first");
-  Settings b;
-  b.events_service_name = "second";
-  set_current_settings(b);
-  EXPECT_EQ(current_settings().events_service_name, "second");
-  EXPECT_EQ(first.events_service_name, "first");  // retired, not destroyed
-}
-
 // Sets (or unsets, with nullopt) an environment variable for the scope, then restores it.
 class ScopedEnv {
  public:
@@ -593,7 +580,45 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST(CurrentSettings, LoadReadsTheProcessEnvironmentAndFile) {
+// Leaves no settings in force behind, for the other tests of the binary.
+class CurrentSettings : public ::testing::Test {
+ protected:
+  void TearDown() override { reset_current_settings(); }
+};
+
+TEST_F(CurrentSettings, SetReplacesAndEarlierReferencesStayValid) {
+  Settings a;
+  a.events_service_name = "first";
+  set_current_settings(a);
+  const Settings& first = current_settings();
+  EXPECT_EQ(first.events_service_name, "first");
+  Settings b;
+  b.events_service_name = "second";
+  set_current_settings(b);
+  EXPECT_EQ(current_settings().events_service_name, "second");
+  EXPECT_EQ(first.events_service_name, "first");  // retired, not destroyed
+}
+
+TEST_F(CurrentSettings, ResetLoadsAgainOnNextUse) {
+  Settings a;
+  a.event_bus_topic_prefix = "set-in-code";
+  set_current_settings(a);
+  const ScopedEnv config("OPENEDX_EVENTS_CONFIG", std::nullopt);
+  const ScopedEnv prefix("EVENT_BUS_TOPIC_PREFIX", "from-env");
+  EXPECT_EQ(current_settings().event_bus_topic_prefix, "set-in-code");
+  reset_current_settings();
+  EXPECT_EQ(current_settings().event_bus_topic_prefix, "from-env");
+}
+
+TEST_F(CurrentSettings, AFailedLoadIsReportedAgain) {
+  const ScopedEnv config("OPENEDX_EVENTS_CONFIG", std::nullopt);
+  const ScopedEnv max_len("EVENT_BUS_REDIS_STREAM_MAX_LEN", "many");
+  reset_current_settings();
+  EXPECT_THROW(current_settings(), SettingsError);
+  EXPECT_THROW(current_settings(), SettingsError);
+}
+
+TEST_F(CurrentSettings, LoadReadsTheProcessEnvironmentAndFile) {
   const TempYaml file("EVENTS_SERVICE_NAME: from-file\nEVENT_BUS_TOPIC_PREFIX: p\n");
   const ScopedEnv config("OPENEDX_EVENTS_CONFIG", file.path().string());
   const ScopedEnv prefix("EVENT_BUS_TOPIC_PREFIX", "from-env");
@@ -603,7 +628,7 @@ TEST(CurrentSettings, LoadReadsTheProcessEnvironmentAndFile) {
   EXPECT_EQ(s.event_bus_topic_prefix, "from-env");
 }
 
-TEST(CurrentSettings, NoFileWhenTheVariableIsEmpty) {
+TEST_F(CurrentSettings, NoFileWhenTheVariableIsEmpty) {
   const ScopedEnv config("OPENEDX_EVENTS_CONFIG", "");
   const ScopedEnv prefix("EVENT_BUS_TOPIC_PREFIX", std::nullopt);
   EXPECT_EQ(Settings::load().event_bus_topic_prefix, "");

@@ -96,7 +96,11 @@ struct Settings {
 
 // The settings in force for this process (loaded once, on first use; throws SettingsError).
 const Settings& current_settings();
-// Replace them (tests, tools that build settings themselves).
+// Replace them (tests, tools that build settings themselves). References returned earlier stay
+// valid (the replaced settings are kept, not destroyed).
 void set_current_settings(Settings settings);
+// Forget them, so that the next current_settings() loads again from the environment and the file
+// (tests that change the environment).
+void reset_current_settings();
 
 }  // namespace openedx_events::bus
