@@ -14,6 +14,16 @@
 // (or at its beginning with check_backlog), an existing group resumes where it stopped, and
 // last_read_msg_id moves it to just after a given entry id.
 //
+// Settings read (the Redis backend's, until the embedded bus gets its own names):
+//   EVENT_BUS_EMBEDDED_PATH                         the database file (folders created as needed)
+//   EVENT_BUS_TOPIC_PREFIX                          stream name "<prefix>-<topic>"
+//   EVENT_BUS_REDIS_STREAM_MAX_LEN                  trimming, like XADD MAXLEN ~ (<= 0: none)
+//   EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT           s, one wait for new entries (0: no end)
+//   EVENT_BUS_REDIS_CONSUMER_POLL_FAILURE_SLEEP     s, after a database error
+//   EVENT_BUS_REDIS_CONSUMER_CONSECUTIVE_ERRORS_LIMIT  stop after that many failures in a row
+//   EVENT_BUS_REDIS_CONSUMERS_ENABLED               false: consume_indefinitely() returns at once
+//   EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED           the INFO lines per message sent and received
+//
 // Entry ids are decimal integers as text ("1", "2", ...): increasing in insertion order across
 // the whole database, never reused (SQLite AUTOINCREMENT). They play the role of Redis's
 // "<ms>-<seq>" ids in logs and in last_read_msg_id.
@@ -124,7 +134,9 @@ class EmbeddedConsumer final : public EventBusConsumer {
 
 // The backend factories (EVENT_BUS_PRODUCER / EVENT_BUS_CONSUMER = "local").
 std::unique_ptr<EventBusProducer> make_embedded_producer(const Settings& settings);
-// `extra` (the consume_events --extra object): consumer_name (string; default "<hostname>-<pid>"),
+// `extra` (the consume_events --extra object): consumer_name (string; default "<hostname>-<pid>",
+// which changes on every restart: give a stable name, or claim_msgs_older_than, so that a restarted
+// worker picks up what its previous run left pending),
 // check_backlog (bool), last_read_msg_id (string entry id), claim_msgs_older_than (integer ms);
 // null means unset. Any other key, or a value of the wrong type, throws std::invalid_argument
 // naming the key.
