@@ -24,8 +24,8 @@ void check(bool condition) {
   if (!condition) std::abort();
 }
 
-bool set(const std::optional<std::string>& value) { return value.has_value(); }
-bool non_empty(const std::optional<std::string>& value) { return value && !value->empty(); }
+bool set(std::optional<std::string_view> value) { return value.has_value(); }
+bool non_empty(std::optional<std::string_view> value) { return value && !value->empty(); }
 
 bool lossy(const k::CourseKey& key) {
   switch (key.kind()) {

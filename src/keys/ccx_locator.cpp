@@ -9,38 +9,36 @@
 
 namespace openedx_events::keys {
 
-namespace {
+namespace detail {
 
-std::optional<CourseKey> parse_ccx(std::string_view serialized) {
-  if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-  auto split = detail::split_namespace(serialized);
-  if (!split || split->namespace_part != "ccx-v1") return std::nullopt;
-  return detail::KeyAccess::ccx_locator_body(split->rest);
+bool KeyAccess::ccx_locator(std::string_view serialized, CCXLocator& key) {
+  auto split = split_namespace(serialized);
+  if (!split || split->namespace_part != "ccx-v1") return false;
+  return course_body(split->rest, Dialect::ccx, CourseKey::Kind::ccx, key.key_);
 }
 
-}  // namespace
+}  // namespace detail
 
 CCXLocator CCXLocator::from_string(std::string_view serialized) {
-  if (auto key = parse_ccx(serialized)) return CCXLocator(std::move(*key));
+  // Filled in place and returned by name, so the key is never moved.
+  CCXLocator key;
+  if (detail::is_valid_utf8(serialized) && detail::KeyAccess::ccx_locator(serialized, key)) return key;
   throw InvalidKeyError("CCXLocator", serialized);
 }
 
 std::optional<CCXLocator> CCXLocator::try_parse(std::string_view serialized) noexcept {
   try {
-    if (auto key = parse_ccx(serialized)) return CCXLocator(std::move(*key));
+    std::optional<CCXLocator> key(std::in_place);
+    if (!detail::is_valid_utf8(serialized) || !detail::KeyAccess::ccx_locator(serialized, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
+    return std::nullopt;
   }
-  return std::nullopt;
 }
 
 std::optional<CCXLocator> CCXLocator::from_course_key(const CourseKey& key) {
   if (key.kind() != CourseKey::Kind::ccx) return std::nullopt;
   return CCXLocator(key);
-}
-
-const std::string& CCXLocator::ccx() const noexcept {
-  static const std::string none;
-  return key_.ccx() ? *key_.ccx() : none;
 }
 
 CourseKey CCXLocator::to_course_locator() const {

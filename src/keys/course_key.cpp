@@ -3,7 +3,7 @@
 // deprecated form of the whole input) and its printing rules.
 #include "openedx_events/keys/course_key.hpp"
 
-#include <algorithm>
+#include <array>
 #include <new>
 #include <ostream>
 #include <stdexcept>
@@ -17,167 +17,151 @@ namespace detail {
 
 namespace {
 
-std::optional<std::string> owned(std::optional<std::string_view> view) {
-  if (!view) return std::nullopt;
-  return std::string(*view);
-}
-
-bool non_empty(const std::optional<std::string>& value) { return value && !value->empty(); }
+bool non_empty(std::optional<std::string_view> value) { return value && !value->empty(); }
 
 }  // namespace
 
-std::optional<CourseKey> KeyAccess::course_from_match(const BlockBody& match, CourseKey::Kind kind) {
-  CourseKey key;
-  if (match.version_guid) {
-    auto oid = object_id(*match.version_guid);
-    if (!oid) return std::nullopt;
-    key.version_guid_ = std::move(*oid);
-  } else if (!match.org || !match.course || (kind != CourseKey::Kind::library && !match.run)) {
+bool KeyAccess::course_fields(const BlockBody& match, CourseKey::Kind kind, unsigned& set) noexcept {
+  if (!match[BlockBody::version_guid].empty()) {
+    if (!is_object_id(match[BlockBody::version_guid])) return false;
+  } else if (match[BlockBody::org].empty() || match[BlockBody::course].empty() ||
+             (kind != CourseKey::Kind::library && match[BlockBody::run].empty())) {
     // Without a version a course needs org, course and run; a v1 library only org and library.
-    return std::nullopt;
+    return false;
   }
+  // type@ and block@ matched the pattern but are no course fields (a UsageKey adds them itself), and
+  // a v1 library silently drops the run token: run is not one of its key fields.
+  set = match.matched_groups() & ((1U << CourseKey::kFieldCount) - 1U);
+  if (kind == CourseKey::Kind::library) set &= ~(1U << CourseKey::kRun);
+  return true;
+}
+
+void KeyAccess::set_course(CourseKey& key, CourseKey::Kind kind, bool deprecated,
+                           std::span<const std::string_view> values, unsigned set) {
+  key.text_.assign(values, set);
+  // bson.ObjectId prints lowercase; only the ccx dialect lets upper-case hex through.
+  if (kind == CourseKey::Kind::ccx) key.text_.to_lower_ascii(CourseKey::kVersionGuid);
   key.kind_ = kind;
-  key.org_ = owned(match.org);
-  key.course_ = owned(match.course);
-  // A v1 library silently drops the run token: run is not one of its key fields.
-  if (kind != CourseKey::Kind::library) key.run_ = owned(match.run);
-  key.branch_ = owned(match.branch);
-  key.ccx_ = owned(match.ccx);
-  // type@ and block@ matched the pattern and are dropped: a course key has no block fields.
-  return key;
+  key.deprecated_ = deprecated;
 }
 
-std::optional<CourseKey> KeyAccess::course_locator_body(std::string_view body) {
-  auto match = match_block_body(body, Dialect::standard);
-  if (!match) return std::nullopt;
-  return course_from_match(*match, CourseKey::Kind::course);
+bool KeyAccess::course_body(std::string_view body, Dialect dialect, CourseKey::Kind kind, CourseKey& key) {
+  // A matched body is stored as it is (here and in block_usage), so its groups must come in the order
+  // of CourseKey's slots.
+  using G = BlockBody::Group;
+  static_assert(std::size_t{G::org} == CourseKey::kOrg && std::size_t{G::course} == CourseKey::kCourse &&
+                std::size_t{G::run} == CourseKey::kRun && std::size_t{G::branch} == CourseKey::kBranch &&
+                std::size_t{G::version_guid} == CourseKey::kVersionGuid && std::size_t{G::ccx} == CourseKey::kCcx &&
+                std::size_t{G::block_type} == CourseKey::kBlockType && std::size_t{G::block_id} == CourseKey::kBlockId &&
+                std::size_t{G::group_count} == CourseKey::kSlotCount);
+  const BlockBody match = match_block_body(body, dialect);
+  unsigned set = 0;
+  if (!match.matched || !course_fields(match, kind, set)) return false;
+  set_course(key, kind, false, match.group, set);
+  return true;
 }
 
-std::optional<CourseKey> KeyAccess::ccx_locator_body(std::string_view body) {
-  auto match = match_block_body(body, Dialect::ccx);
-  if (!match) return std::nullopt;
-  return course_from_match(*match, CourseKey::Kind::ccx);
-}
-
-std::optional<CourseKey> KeyAccess::library_locator_body(std::string_view body) {
-  auto match = match_block_body(body, Dialect::standard);
-  if (!match) return std::nullopt;
-  return course_from_match(*match, CourseKey::Kind::library);
-}
-
-std::optional<CourseKey> KeyAccess::deprecated_course(std::string_view whole) {
-  if (std::count(whole.begin(), whole.end(), '/') != 2) return std::nullopt;
+bool KeyAccess::deprecated_course(std::string_view whole, CourseKey& key) {
   const auto first = whole.find('/');
+  if (first == std::string_view::npos) return false;
   const auto second = whole.find('/', first + 1);
+  if (second == std::string_view::npos || whole.find('/', second + 1) != std::string_view::npos) return false;
   const std::string_view org = whole.substr(0, first);
   const std::string_view course = whole.substr(first + 1, second - first - 1);
   const std::string_view run = whole.substr(second + 1);
   // Only org and course must be non-empty: Python explicitly allows run == ''.
   if (!is_run_of(org, CharClass::depc) || !is_run_of(course, CharClass::depc) ||
       !all_in_class(run, CharClass::depc)) {
-    return std::nullopt;
+    return false;
   }
-  CourseKey key;
-  key.kind_ = CourseKey::Kind::course;
-  key.deprecated_ = true;
-  key.org_ = std::string(org);
-  key.course_ = std::string(course);
-  key.run_ = std::string(run);
-  return key;
-}
-
-CourseKey KeyAccess::i4x_course(std::string_view org, std::string_view course,
-                                std::optional<std::string_view> branch) {
-  CourseKey key;
-  key.kind_ = CourseKey::Kind::course;
-  key.deprecated_ = true;
-  key.org_ = std::string(org);
-  key.course_ = std::string(course);
-  key.branch_ = owned(branch);
-  return key;
+  const std::string_view values[] = {org, course, run};
+  set_course(key, CourseKey::Kind::course, true, values, 0b111U);
+  return true;
 }
 
 CourseKey KeyAccess::course_from_ccx(const CourseKey& ccx_key) {
-  CourseKey key = ccx_key;
-  key.kind_ = CourseKey::Kind::course;
-  key.ccx_.reset();
+  // Every field but ccx (the last one); nothing of an embedding usage key either.
+  std::array<std::string_view, CourseKey::kCcx> values;
+  for (std::size_t slot = 0; slot < values.size(); ++slot) values[slot] = ccx_key.text_.view(slot);
+  CourseKey key;
+  const unsigned set = ccx_key.text_.set_bits() & ((1U << CourseKey::kCcx) - 1U);
+  set_course(key, CourseKey::Kind::course, ccx_key.deprecated_, values, set);
   return key;
 }
 
-std::string KeyAccess::course_body(const CourseKey& key) {
-  std::string out;
-  auto add = [&out](std::string_view part) {
-    if (!out.empty()) out += '+';
-    out += part;
+void KeyAccess::append_course_body(std::string& out, const CourseKey& key) {
+  const std::size_t body_start = out.size();
+  auto add = [&out, body_start](std::string_view prefix, std::string_view part) {
+    if (out.size() != body_start) out += '+';
+    out.append(prefix).append(part);
   };
   // Org, course, run and branch are printed only when course and run are both set, so a versioned
   // key that also names its course prints as version@ alone.
-  if (non_empty(key.course_) && non_empty(key.run_)) {
-    add(key.org_.value_or(""));
-    add(*key.course_);
-    add(*key.run_);
-    if (non_empty(key.branch_)) add("branch@" + *key.branch_);
+  if (non_empty(key.course()) && non_empty(key.run())) {
+    add({}, key.org().value_or(""));
+    add({}, *key.course());
+    add({}, *key.run());
+    if (non_empty(key.branch())) add("branch@", *key.branch());
   }
-  if (key.version_guid_) add("version@" + *key.version_guid_);
-  return out;
+  if (key.version_guid()) add("version@", *key.version_guid());
 }
 
-std::string KeyAccess::library_body(const CourseKey& key) {
-  std::string out;
-  auto add = [&out](std::string_view part) {
-    if (!out.empty()) out += '+';
-    out += part;
+void KeyAccess::append_library_body(std::string& out, const CourseKey& key) {
+  const std::size_t body_start = out.size();
+  auto add = [&out, body_start](std::string_view prefix, std::string_view part) {
+    if (out.size() != body_start) out += '+';
+    out.append(prefix).append(part);
   };
   // Unlike CourseLocator, org and library stay in the output next to a version.
-  if (non_empty(key.course_)) {
-    add(key.org_.value_or(""));
-    add(*key.course_);
-    if (non_empty(key.branch_)) add("branch@" + *key.branch_);
+  if (non_empty(key.library())) {
+    add({}, key.org().value_or(""));
+    add({}, *key.library());
+    if (non_empty(key.branch())) add("branch@", *key.branch());
   }
-  if (key.version_guid_) add("version@" + *key.version_guid_);
-  return out;
+  if (key.version_guid()) add("version@", *key.version_guid());
 }
 
 }  // namespace detail
 
 namespace {
 
-std::optional<CourseKey> parse_course_key(std::string_view serialized) {
-  if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-  // Each successful branch returns its own local, so the key is moved once, not assigned and moved.
+bool parse_course_key(std::string_view serialized, CourseKey& key) {
+  if (!detail::is_valid_utf8(serialized)) return false;
   if (auto split = detail::split_namespace(serialized)) {
+    using detail::Dialect;
+    using detail::KeyAccess;
     const std::string_view ns = split->namespace_part;
+    const std::string_view body = split->rest;
     if (ns == "course-v1" || ns == "slashes") {
-      if (auto key = detail::KeyAccess::course_locator_body(split->rest)) return key;
+      if (KeyAccess::course_body(body, Dialect::standard, CourseKey::Kind::course, key)) return true;
     } else if (ns == "library-v1") {
-      if (auto key = detail::KeyAccess::library_locator_body(split->rest)) return key;
+      if (KeyAccess::course_body(body, Dialect::standard, CourseKey::Kind::library, key)) return true;
     } else if (ns == "ccx-v1") {
-      if (auto key = detail::KeyAccess::ccx_locator_body(split->rest)) return key;
+      if (KeyAccess::course_body(body, Dialect::ccx, CourseKey::Kind::ccx, key)) return true;
     }
   }
   // Python falls back to the deprecated parser for the whole input whenever the namespace path fails,
   // including for a known namespace with a bad body.
-  return detail::KeyAccess::deprecated_course(serialized);
+  return detail::KeyAccess::deprecated_course(serialized, key);
 }
 
 }  // namespace
 
 CourseKey CourseKey::from_string(std::string_view serialized) {
-  if (auto key = parse_course_key(serialized)) return std::move(*key);
+  // Filled in place and returned by name, so the key is never moved.
+  CourseKey key;
+  if (parse_course_key(serialized, key)) return key;
   throw InvalidKeyError("CourseKey", serialized);
 }
 
 std::optional<CourseKey> CourseKey::try_parse(std::string_view serialized) noexcept {
   try {
-    return parse_course_key(serialized);
+    std::optional<CourseKey> key(std::in_place);
+    if (!parse_course_key(serialized, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
-}
-
-const std::optional<std::string>& CourseKey::run() const noexcept {
-  static const std::optional<std::string> library_run{"library"};
-  return kind_ == Kind::library ? library_run : run_;
 }
 
 std::string_view CourseKey::canonical_namespace() const noexcept {
@@ -191,29 +175,40 @@ std::string_view CourseKey::canonical_namespace() const noexcept {
 }
 
 std::string CourseKey::to_string() const {
+  std::string out;
   switch (kind_) {
     case Kind::none:
       throw std::logic_error("to_string() called on an unset CourseKey");
     case Kind::course:
       if (deprecated_) {
-        if (!run_) {
+        if (!run()) {
           throw std::logic_error("a deprecated course key without a run (from an i4x:// usage key) has no string form");
         }
-        return org_.value_or("") + '/' + course_.value_or("") + '/' + *run_;
+        return detail::concat({org().value_or(""), "/", course().value_or(""), "/", *run()});
       }
-      return "course-v1:" + detail::KeyAccess::course_body(*this);
+      out.reserve(64);
+      out = "course-v1:";
+      detail::KeyAccess::append_course_body(out, *this);
+      return out;
     case Kind::library:
-      return "library-v1:" + detail::KeyAccess::library_body(*this);
+      out.reserve(64);
+      out = "library-v1:";
+      detail::KeyAccess::append_library_body(out, *this);
+      return out;
     case Kind::ccx:
-      return "ccx-v1:" + detail::KeyAccess::course_body(*this) + "+ccx@" + ccx_.value_or("");
+      out.reserve(64);
+      out = "ccx-v1:";
+      detail::KeyAccess::append_course_body(out, *this);
+      out.append("+ccx@").append(ccx().value_or(""));
+      return out;
   }
-  return {};
+  return out;
 }
 
 std::ostream& operator<<(std::ostream& os, const CourseKey& key) {
   if (key.empty()) return os << "None";
-  if (key.deprecated() && !key.run_) {
-    return os << key.org_.value_or("") << '/' << key.course_.value_or("") << "/<no run>";
+  if (key.deprecated() && !key.run()) {
+    return os << key.org().value_or("") << '/' << key.course().value_or("") << "/<no run>";
   }
   return os << key.to_string();
 }

@@ -66,10 +66,17 @@ bool in_class(char32_t cp, CharClass cls) noexcept {
 }
 
 namespace {
-// Bit `c` of entry `ch` says whether ASCII character `ch` is in CharClass `c`: keys are almost
-// always ASCII, and this answers them without decoding or a call per character.
-constexpr std::array<std::uint8_t, 128> kAsciiClassBits = [] {
-  std::array<std::uint8_t, 128> bits{};
+// Per byte value: bit `c` says whether that ASCII character is in CharClass `c` (keys are almost
+// always ASCII, and this answers them without decoding or a call per character); the bits above
+// mark the bytes the body tokenizer must stop at, so that its loop tests each byte once.
+constexpr unsigned kClassBits = 0xFFU;
+constexpr unsigned kPlusByte = 1U << 8;
+constexpr unsigned kAtByte = 1U << 9;
+constexpr unsigned kNonAsciiByte = 1U << 10;
+constexpr unsigned kTokenizerStop = kPlusByte | kAtByte | kNonAsciiByte;
+
+constexpr std::array<std::uint16_t, 256> kByteInfo = [] {
+  std::array<std::uint16_t, 256> info{};
   for (char32_t ch = 0; ch < 128; ++ch) {
     for (unsigned c = 0; c <= static_cast<unsigned>(CharClass::digit); ++c) {
       const bool word = (ch >= U'0' && ch <= U'9') || (ch >= U'A' && ch <= U'Z') || (ch >= U'a' && ch <= U'z') || ch == U'_';
@@ -84,10 +91,13 @@ constexpr std::array<std::uint8_t, 128> kAsciiClassBits = [] {
         case CharClass::hex_any: in = (ch >= U'0' && ch <= U'9') || (ch >= U'a' && ch <= U'f') || (ch >= U'A' && ch <= U'F'); break;
         case CharClass::digit: in = ch >= U'0' && ch <= U'9'; break;
       }
-      if (in) bits[ch] = static_cast<std::uint8_t>(bits[ch] | (1U << c));
+      if (in) info[ch] = static_cast<std::uint16_t>(info[ch] | (1U << c));
     }
   }
-  return bits;
+  info['+'] = kPlusByte;  // '+' and '@' are in no class
+  info['@'] = kAtByte;
+  for (unsigned b = 0x80; b < 0x100; ++b) info[b] = kNonAsciiByte;
+  return info;
 }();
 }  // namespace
 
@@ -97,7 +107,7 @@ bool all_in_class(std::string_view text, CharClass cls) noexcept {
   while (pos < text.size()) {
     const auto ch = static_cast<unsigned char>(text[pos]);
     if (ch < 0x80) {
-      if ((kAsciiClassBits[ch] & bit) == 0) return false;
+      if ((kByteInfo[ch] & bit) == 0) return false;
       ++pos;
       continue;
     }
@@ -115,12 +125,6 @@ bool is_run_of_dollar_anchored(std::string_view text, CharClass cls) noexcept {
   return is_run_of(text, cls);
 }
 
-std::optional<NamespaceSplit> split_namespace(std::string_view serialized) noexcept {
-  const auto colon = serialized.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return NamespaceSplit{serialized.substr(0, colon), serialized.substr(colon + 1)};
-}
-
 bool split_exact(std::string_view text, char sep, std::span<std::string_view> out) noexcept {
   std::size_t count = 0;
   std::size_t start = 0;
@@ -134,94 +138,129 @@ bool split_exact(std::string_view text, char sep, std::span<std::string_view> ou
   return count == out.size();
 }
 
-std::optional<BlockBody> match_block_body(std::string_view body, Dialect dialect) noexcept {
-  BlockBody out;
+namespace {
+
+// The prefix of a `prefix@value` token in the standard dialect, compared exactly. The five words have
+// five different lengths, so the length picks the only candidate.
+const PrefixSpec* standard_prefix(std::string_view prefix) noexcept {
+  for (const auto& candidate : kPrefixes) {
+    if (candidate.word.size() == prefix.size()) {
+      return candidate.slot != Slot::ccx && prefix == candidate.word ? &candidate : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// The same under re.IGNORECASE (ccx dialect): per code point, so not by length.
+const PrefixSpec* ccx_prefix(std::string_view prefix) noexcept {
+  for (const auto& candidate : kPrefixes) {
+    if (equals_ignore_case(prefix, candidate.word)) return &candidate;
+  }
+  return nullptr;
+}
+
+// Built only when returned, so the success path never zero-fills a whole BlockBody first.
+BlockBody no_match() noexcept { return BlockBody{{}, false}; }
+
+}  // namespace
+
+BlockBody match_block_body(std::string_view body, Dialect dialect) noexcept {
+  const bool ccx = dialect == Dialect::ccx;
   // Every group but ccx@ is optional, so an empty body matches with nothing set (the field rules
   // reject it later) except in the ccx dialect.
-  if (body.empty()) {
-    if (dialect == Dialect::ccx) return std::nullopt;
-    return out;
-  }
+  if (body.empty()) return BlockBody{{}, !ccx};
 
-  const bool ccx = dialect == Dialect::ccx;
-  std::string_view plain[3];
+  std::string_view plain[3];  // org, course, run
+  std::string_view branch;
+  std::string_view version_guid;
+  std::string_view ccx_id;
+  std::string_view block_type;
+  std::string_view block_id;
   std::size_t plain_count = 0;
   bool seen_prefixed = false;
   int last_slot = -1;
 
-  std::size_t start = 0;
-  while (start <= body.size()) {
-    const auto plus = body.find('+', start);
-    const std::string_view token =
-        body.substr(start, plus == std::string_view::npos ? std::string_view::npos : plus - start);
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (true) {
+    // One pass over the token finds where it ends, its first '@', and the classes that hold every
+    // ASCII character of its value (all of a plain token, what follows '@' otherwise): keys are short
+    // and almost always ASCII, so this beats separate searches and class checks per token.
+    const char* const token = p;
+    const char* value = p;
+    bool prefixed = false;
+    unsigned ascii_classes = kClassBits;
+    bool ascii = true;
+    for (; p != end; ++p) {
+      const unsigned info = kByteInfo[static_cast<unsigned char>(*p)];
+      if ((info & kTokenizerStop) == 0) {
+        ascii_classes &= info;
+      } else if ((info & kPlusByte) != 0) {
+        break;
+      } else if ((info & kAtByte) != 0) {
+        if (prefixed) {
+          ascii_classes = 0;  // a second '@' belongs to the value, and '@' is in no class
+        } else {
+          prefixed = true;
+          value = p + 1;
+          ascii_classes = kClassBits;
+          ascii = true;
+        }
+      } else {
+        ascii = false;
+      }
+    }
     // Empty tokens come from a leading '+', a trailing '+' (SEP needs a following character) or "++".
-    if (token.empty()) return std::nullopt;
+    if (p == token) return no_match();
+    const std::string_view value_text(value, static_cast<std::size_t>(p - value));
+    // `^C+` on the value: the bits say it for ASCII text, anything else takes the code-point path.
+    const auto is_run = [&](CharClass cls) {
+      if (value_text.empty()) return false;
+      return ascii ? (ascii_classes & (1U << static_cast<unsigned>(cls))) != 0 : all_in_class(value_text, cls);
+    };
 
-    const auto at = token.find('@');
-    if (at == std::string_view::npos) {
+    if (!prefixed) {
       // org, course, run: ID+, only before any prefixed token, at most three of them.
-      if (seen_prefixed || plain_count == 3 || !is_run_of(token, CharClass::id)) return std::nullopt;
-      plain[plain_count++] = token;
+      if (seen_prefixed || plain_count == 3 || !is_run(CharClass::id)) return no_match();
+      plain[plain_count++] = value_text;
     } else {
       seen_prefixed = true;
-      const std::string_view prefix = token.substr(0, at);
-      const std::string_view value = token.substr(at + 1);
-      const PrefixSpec* spec = nullptr;
-      for (const auto& candidate : kPrefixes) {
-        if (candidate.slot == Slot::ccx && !ccx) continue;
-        if (ccx ? equals_ignore_case(prefix, candidate.word) : prefix == candidate.word) {
-          spec = &candidate;
-          break;
-        }
-      }
+      const std::string_view prefix(token, static_cast<std::size_t>(value - 1 - token));
+      const PrefixSpec* spec = ccx ? ccx_prefix(prefix) : standard_prefix(prefix);
       // Each prefix at most once and in grammar order.
-      if (spec == nullptr || static_cast<int>(spec->slot) <= last_slot) return std::nullopt;
+      if (spec == nullptr || static_cast<int>(spec->slot) <= last_slot) return no_match();
       last_slot = static_cast<int>(spec->slot);
       switch (spec->slot) {
         case Slot::branch:
-          if (!is_run_of(value, CharClass::id)) return std::nullopt;
-          out.branch = value;
+          if (!is_run(CharClass::id)) return no_match();
+          branch = value_text;
           break;
         case Slot::version:
-          if (!is_run_of(value, ccx ? CharClass::hex_any : CharClass::hex_lower)) return std::nullopt;
-          out.version_guid = value;
+          if (!is_run(ccx ? CharClass::hex_any : CharClass::hex_lower)) return no_match();
+          version_guid = value_text;
           break;
         case Slot::ccx:
-          if (!is_run_of(value, CharClass::digit)) return std::nullopt;
-          out.ccx = value;
+          if (!is_run(CharClass::digit)) return no_match();
+          ccx_id = value_text;
           break;
         case Slot::type:
-          if (!is_run_of(value, CharClass::id)) return std::nullopt;
-          out.block_type = value;
+          if (!is_run(CharClass::id)) return no_match();
+          block_type = value_text;
           break;
         case Slot::block:
-          if (!is_run_of(value, ccx ? CharClass::id : CharClass::id_pct)) return std::nullopt;
-          out.block_id = value;
+          if (!is_run(ccx ? CharClass::id : CharClass::id_pct)) return no_match();
+          block_id = value_text;
           break;
       }
     }
-    if (plus == std::string_view::npos) break;
-    start = plus + 1;
+    if (p == end) break;
+    ++p;  // past the '+'; a '+' at the very end leaves an empty token, rejected above
   }
 
-  // Exactly one plain token cannot be org+course; four or more were rejected above.
-  if (plain_count == 1) return std::nullopt;
-  if (plain_count >= 2) {
-    out.org = plain[0];
-    out.course = plain[1];
-    if (plain_count == 3) out.run = plain[2];
-  }
-  if (ccx && !out.ccx) return std::nullopt;
-  return out;
-}
-
-std::optional<std::string> object_id(std::string_view hex) {
-  if (hex.size() != 24) return std::nullopt;
-  std::string lower(hex);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
+  // Exactly one plain token cannot be org+course; four or more were rejected above. With none, two
+  // or three, the unused entries of `plain` are empty, as unmatched groups are.
+  if (plain_count == 1 || (ccx && ccx_id.empty())) return no_match();
+  return BlockBody{{plain[0], plain[1], plain[2], branch, version_guid, ccx_id, block_type, block_id}, true};
 }
 
 }  // namespace openedx_events::keys::detail

@@ -3,11 +3,11 @@
 // (checked once at each from_string entry) and all results are views into the input.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string>
 #include <string_view>
 
 namespace openedx_events::keys::detail {
@@ -37,7 +37,11 @@ struct NamespaceSplit {
   std::string_view namespace_part;
   std::string_view rest;
 };
-std::optional<NamespaceSplit> split_namespace(std::string_view serialized) noexcept;
+inline std::optional<NamespaceSplit> split_namespace(std::string_view serialized) noexcept {
+  const auto colon = serialized.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  return NamespaceSplit{serialized.substr(0, colon), serialized.substr(colon + 1)};
+}
 
 // Python's `str.split(sep)` when exactly out.size() parts are expected (tuple unpacking): false for
 // any other number of parts.
@@ -51,20 +55,29 @@ enum class Dialect : std::uint8_t {
   standard,  // course-v1, library-v1, block-v1, lib-block-v1: case-sensitive, lowercase hex
   ccx,       // ccx-v1, ccx-block-v1: IGNORECASE prefixes and hex, ccx@ required, block id without '%'
 };
+// The groups of a body, in the order of CourseKey's slots. Every group is a `+` run of its class, so a
+// group that matched is never empty and an empty view means it did not match (Python's None).
 struct BlockBody {
-  std::optional<std::string_view> org;
-  std::optional<std::string_view> course;
-  std::optional<std::string_view> run;
-  std::optional<std::string_view> branch;
-  std::optional<std::string_view> version_guid;
-  std::optional<std::string_view> ccx;
-  std::optional<std::string_view> block_type;
-  std::optional<std::string_view> block_id;
-};
-std::optional<BlockBody> match_block_body(std::string_view body, Dialect dialect) noexcept;
+  enum Group : std::size_t { org, course, run, branch, version_guid, ccx, block_type, block_id, group_count };
+  std::array<std::string_view, group_count> group;
+  bool matched;
 
-// bson.ObjectId(text) for text the body grammar already limited to hex digits: exactly 24 of them,
-// printed as lowercase.
-std::optional<std::string> object_id(std::string_view hex);
+  std::string_view operator[](Group g) const noexcept { return group[g]; }
+  // Bit g set for each group g that matched.
+  unsigned matched_groups() const noexcept {
+    unsigned bits = 0;
+    for (std::size_t g = 0; g < group_count; ++g) {
+      if (!group[g].empty()) bits |= 1U << g;
+    }
+    return bits;
+  }
+};
+// Returned by value and built in place from the matcher's locals: zero-filling a 128-byte result up
+// front costs x86 compilers a `rep stos`, which is slower than the whole match of a short body.
+BlockBody match_block_body(std::string_view body, Dialect dialect) noexcept;
+
+// bson.ObjectId(text) for text the body grammar already limited to hex digits: exactly 24 of them.
+// The printed (lowercase) form is the caller's to make, with to_lower_ascii, once the key is stored.
+inline bool is_object_id(std::string_view hex) noexcept { return hex.size() == 24; }
 
 }  // namespace openedx_events::keys::detail

@@ -1,8 +1,12 @@
-// Private to src/keys: the single friend of every key class. It builds keys from already validated
+// Private to src/keys: the single friend of every key class. It fills keys from already validated
 // fields and hosts the parsers that several key classes share (a usage key embeds a course key).
+// Parsers fill a caller's key and return whether the input matched, so that a parsed key is built
+// once, in place, and never travels through std::optional; a parser that returns false has not
+// touched the key.
 #pragma once
 
-#include <optional>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,38 +20,61 @@
 
 namespace openedx_events::keys::detail {
 
+// Joins `parts` with one allocation (printing keys is on the Avro encode path).
+inline std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (auto part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  for (auto part : parts) out.append(part);
+  return out;
+}
+
 struct KeyAccess {
-  // CourseLocator._from_string / CCXLocator._from_string / LibraryLocator._from_string: the body
-  // after the namespace, with the field rules (24-hex version; org, course, run unless versioned).
-  static std::optional<CourseKey> course_from_match(const BlockBody& match, CourseKey::Kind kind);
-  static std::optional<CourseKey> course_locator_body(std::string_view body);
-  static std::optional<CourseKey> ccx_locator_body(std::string_view body);
-  static std::optional<CourseKey> library_locator_body(std::string_view body);
+  // CourseLocator._from_string / CCXLocator._from_string / LibraryLocator._from_string after the
+  // body matched: the field rules (24-hex version; org, course, run unless versioned). On success,
+  // `set` has a bit for each course field the key has, indexed like the body's groups.
+  static bool course_fields(const BlockBody& match, CourseKey::Kind kind, unsigned& set) noexcept;
+  // Stores a course key: slot i of the key is values[i] when bit i of `set` is on (CourseKey's slots,
+  // the block type and id of a usage key included, in the order of BlockBody's groups).
+  static void set_course(CourseKey& key, CourseKey::Kind kind, bool deprecated, std::span<const std::string_view> values,
+                         unsigned set);
+  // The body after the namespace of course-v1/slashes (standard, course), library-v1 (standard,
+  // library) or ccx-v1 (ccx, ccx).
+  static bool course_body(std::string_view body, Dialect dialect, CourseKey::Kind kind, CourseKey& key);
   // CourseLocator._from_deprecated_string: the whole input as org/course/run.
-  static std::optional<CourseKey> deprecated_course(std::string_view whole);
-  // The course key of an i4x:// usage key: deprecated, run None, branch = revision.
-  static CourseKey i4x_course(std::string_view org, std::string_view course,
-                              std::optional<std::string_view> branch);
-  // The body of the CourseLocator printed form, without namespace (CourseLocator._to_string).
-  static std::string course_body(const CourseKey& key);
-  static std::string library_body(const CourseKey& key);
-
-  static std::optional<LibraryLocatorV2> library_v2_fields(std::string_view org, std::string_view slug);
-  static std::optional<LibraryUsageLocatorV2> library_usage_v2_body(std::string_view body);
-  static std::optional<LibraryCollectionLocator> collection(std::string_view org, std::string_view slug,
-                                                            std::string_view collection_id);
-  static std::optional<LibraryContainerLocator> container(std::string_view org, std::string_view slug,
-                                                          std::string_view container_type,
-                                                          std::string_view container_id);
-
-  // UsageKey.from_string on text that is already valid UTF-8; `depth` counts enclosing aside keys.
-  static std::optional<UsageKey> usage_key(std::string_view serialized, int depth);
-  static LibraryUsageLocatorV2 library_usage_v2(const UsageKey& key);
-  static UsageKey make_block_usage(UsageKey::Kind kind, CourseKey course,
-                                   std::optional<std::string_view> block_type, std::string_view block_id);
-  static UsageKey make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type);
+  static bool deprecated_course(std::string_view whole, CourseKey& key);
+  // CCXLocator.from_string on text that is already valid UTF-8.
+  static bool ccx_locator(std::string_view serialized, CCXLocator& key);
   // CCXLocator.to_course_locator(): the same fields under course-v1, without ccx.
   static CourseKey course_from_ccx(const CourseKey& ccx_key);
+  // The body of the CourseLocator / LibraryLocator printed forms, without namespace, appended to `out`.
+  static void append_course_body(std::string& out, const CourseKey& key);
+  static void append_library_body(std::string& out, const CourseKey& key);
+
+  // The `^A+$` org and `^S+$` slug of every Learning Core key.
+  static bool valid_library_v2(std::string_view org, std::string_view slug) noexcept;
+  // Stores a Learning Core key: org, slug, then the fields of the embedding key, all set.
+  static void set_library_v2(LibraryLocatorV2& key, std::span<const std::string_view> values) {
+    key.text_.assign(values, (1U << values.size()) - 1U);
+  }
+  // The body of an lb: key (ORG:SLUG:TYPE:ID), for LibraryUsageLocatorV2 and UsageKey alike.
+  static bool library_usage_v2_body(std::string_view body, LibraryLocatorV2& key);
+  // Every slot of a Learning Core key, including those of the key that embeds it.
+  static const FieldText<LibraryLocatorV2::kSlotCount>& text(const LibraryLocatorV2& key) noexcept { return key.text_; }
+
+  // UsageKey.from_string on text that is already valid UTF-8; `depth` counts enclosing aside keys.
+  static bool usage_key(std::string_view serialized, int depth, UsageKey& key);
+  // The body of block-v1, ccx-block-v1 or lib-block-v1 (BlockUsageLocator._from_string & co.).
+  static bool block_usage(std::string_view body, Dialect dialect, UsageKey::Kind kind, CourseKey::Kind course_kind,
+                          UsageKey& key);
+  static bool location_usage(std::string_view body, UsageKey& key);
+  static bool i4x_usage(std::string_view whole, UsageKey& key);
+  static void set_aside(UsageKey& key, UsageKey::Kind kind, UsageKey&& decorated, std::string&& aside_type);
+
+  // LibraryCollectionLocator.from_string / LibraryContainerLocator.from_string.
+  static bool collection(std::string_view serialized, LibraryCollectionLocator& key);
+  static bool container(std::string_view serialized, LibraryContainerLocator& key);
 };
 
 }  // namespace openedx_events::keys::detail

@@ -14,39 +14,33 @@ namespace openedx_events::keys {
 
 namespace detail {
 
-std::optional<LibraryCollectionLocator> KeyAccess::collection(std::string_view org, std::string_view slug,
-                                                              std::string_view collection_id) {
-  auto lib = library_v2_fields(org, slug);
-  if (!lib || !is_run_of_dollar_anchored(collection_id, CharClass::slug)) return std::nullopt;
-  LibraryCollectionLocator key;
-  key.lib_key_ = std::move(*lib);
-  key.collection_id_ = std::string(collection_id);
-  return key;
+bool KeyAccess::collection(std::string_view serialized, LibraryCollectionLocator& key) {
+  if (!is_valid_utf8(serialized)) return false;
+  auto split = split_namespace(serialized);
+  if (!split || split->namespace_part != "lib-collection") return false;
+  std::array<std::string_view, 3> parts;  // org, slug, collection id: the order of the key's slots
+  if (!split_exact(split->rest, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
+      !is_run_of_dollar_anchored(parts[2], CharClass::slug)) {
+    return false;
+  }
+  set_library_v2(key.lib_key_, parts);
+  return true;
 }
 
 }  // namespace detail
 
-namespace {
-
-std::optional<LibraryCollectionLocator> parse(std::string_view serialized) {
-  if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-  auto split = detail::split_namespace(serialized);
-  if (!split || split->namespace_part != "lib-collection") return std::nullopt;
-  std::array<std::string_view, 3> parts;
-  if (!detail::split_exact(split->rest, ':', parts)) return std::nullopt;
-  return detail::KeyAccess::collection(parts[0], parts[1], parts[2]);
-}
-
-}  // namespace
-
+// Filled in place and returned by name, so the key is never moved.
 LibraryCollectionLocator LibraryCollectionLocator::from_string(std::string_view serialized) {
-  if (auto key = parse(serialized)) return std::move(*key);
+  LibraryCollectionLocator key;
+  if (detail::KeyAccess::collection(serialized, key)) return key;
   throw InvalidKeyError("LibraryCollectionLocator", serialized);
 }
 
 std::optional<LibraryCollectionLocator> LibraryCollectionLocator::try_parse(std::string_view serialized) noexcept {
   try {
-    return parse(serialized);
+    std::optional<LibraryCollectionLocator> key(std::in_place);
+    if (!detail::KeyAccess::collection(serialized, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
@@ -54,7 +48,7 @@ std::optional<LibraryCollectionLocator> LibraryCollectionLocator::try_parse(std:
 
 std::string LibraryCollectionLocator::to_string() const {
   if (empty()) throw std::logic_error("to_string() called on an unset LibraryCollectionLocator");
-  return "lib-collection:" + lib_key_.org() + ':' + lib_key_.slug() + ':' + collection_id_;
+  return detail::concat({"lib-collection:", lib_key_.org(), ":", lib_key_.slug(), ":", collection_id()});
 }
 
 std::ostream& operator<<(std::ostream& os, const LibraryCollectionLocator& key) {

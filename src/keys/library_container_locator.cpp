@@ -14,44 +14,34 @@ namespace openedx_events::keys {
 
 namespace detail {
 
-std::optional<LibraryContainerLocator> KeyAccess::container(std::string_view org, std::string_view slug,
-                                                            std::string_view container_type,
-                                                            std::string_view container_id) {
-  auto lib = library_v2_fields(org, slug);
-  if (!lib || !is_run_of_dollar_anchored(container_type, CharClass::ascii_id) ||
-      !is_run_of_dollar_anchored(container_id, CharClass::slug)) {
-    return std::nullopt;
+bool KeyAccess::container(std::string_view serialized, LibraryContainerLocator& key) {
+  if (!is_valid_utf8(serialized)) return false;
+  auto split = split_namespace(serialized);
+  if (!split || split->namespace_part != "lct") return false;
+  // org, slug, container type, container id: the order of the key's slots.
+  std::array<std::string_view, 4> parts;
+  if (!split_exact(split->rest, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
+      !is_run_of_dollar_anchored(parts[2], CharClass::ascii_id) || !is_run_of_dollar_anchored(parts[3], CharClass::slug)) {
+    return false;
   }
-  LibraryContainerLocator key;
-  key.lib_key_ = std::move(*lib);
-  key.container_type_ = std::string(container_type);
-  key.container_id_ = std::string(container_id);
-  return key;
+  set_library_v2(key.lib_key_, parts);
+  return true;
 }
 
 }  // namespace detail
 
-namespace {
-
-std::optional<LibraryContainerLocator> parse(std::string_view serialized) {
-  if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-  auto split = detail::split_namespace(serialized);
-  if (!split || split->namespace_part != "lct") return std::nullopt;
-  std::array<std::string_view, 4> parts;
-  if (!detail::split_exact(split->rest, ':', parts)) return std::nullopt;
-  return detail::KeyAccess::container(parts[0], parts[1], parts[2], parts[3]);
-}
-
-}  // namespace
-
+// Filled in place and returned by name, so the key is never moved.
 LibraryContainerLocator LibraryContainerLocator::from_string(std::string_view serialized) {
-  if (auto key = parse(serialized)) return std::move(*key);
+  LibraryContainerLocator key;
+  if (detail::KeyAccess::container(serialized, key)) return key;
   throw InvalidKeyError("LibraryContainerLocator", serialized);
 }
 
 std::optional<LibraryContainerLocator> LibraryContainerLocator::try_parse(std::string_view serialized) noexcept {
   try {
-    return parse(serialized);
+    std::optional<LibraryContainerLocator> key(std::in_place);
+    if (!detail::KeyAccess::container(serialized, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
@@ -59,7 +49,7 @@ std::optional<LibraryContainerLocator> LibraryContainerLocator::try_parse(std::s
 
 std::string LibraryContainerLocator::to_string() const {
   if (empty()) throw std::logic_error("to_string() called on an unset LibraryContainerLocator");
-  return "lct:" + lib_key_.org() + ':' + lib_key_.slug() + ':' + container_type_ + ':' + container_id_;
+  return detail::concat({"lct:", lib_key_.org(), ":", lib_key_.slug(), ":", container_type(), ":", container_id()});
 }
 
 std::ostream& operator<<(std::ostream& os, const LibraryContainerLocator& key) {

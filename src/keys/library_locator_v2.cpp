@@ -15,29 +15,19 @@ namespace openedx_events::keys {
 
 namespace detail {
 
-std::optional<LibraryLocatorV2> KeyAccess::library_v2_fields(std::string_view org, std::string_view slug) {
-  if (!is_run_of_dollar_anchored(org, CharClass::ascii_id) || !is_run_of_dollar_anchored(slug, CharClass::slug)) {
-    return std::nullopt;
-  }
-  LibraryLocatorV2 key;
-  key.org_ = std::string(org);
-  key.slug_ = std::string(slug);
-  return key;
+bool KeyAccess::valid_library_v2(std::string_view org, std::string_view slug) noexcept {
+  return is_run_of_dollar_anchored(org, CharClass::ascii_id) && is_run_of_dollar_anchored(slug, CharClass::slug);
 }
 
-std::optional<LibraryUsageLocatorV2> KeyAccess::library_usage_v2_body(std::string_view body) {
-  std::array<std::string_view, 4> parts;
-  if (!split_exact(body, ':', parts)) return std::nullopt;
-  auto lib = library_v2_fields(parts[0], parts[1]);
-  if (!lib || !is_run_of_dollar_anchored(parts[2], CharClass::ascii_id) ||
-      !is_run_of_dollar_anchored(parts[3], CharClass::slug)) {
-    return std::nullopt;
+bool KeyAccess::library_usage_v2_body(std::string_view body, LibraryLocatorV2& key) {
+  // ORG:SLUG:TYPE:USAGE_ID, which is also the order of the key's slots.
+  std::array<std::string_view, LibraryLocatorV2::kSlotCount> parts;
+  if (!split_exact(body, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
+      !is_run_of_dollar_anchored(parts[2], CharClass::ascii_id) || !is_run_of_dollar_anchored(parts[3], CharClass::slug)) {
+    return false;
   }
-  LibraryUsageLocatorV2 key;
-  key.lib_key_ = std::move(*lib);
-  key.block_type_ = std::string(parts[2]);
-  key.usage_id_ = std::string(parts[3]);
-  return key;
+  set_library_v2(key, parts);
+  return true;
 }
 
 }  // namespace detail
@@ -52,30 +42,36 @@ std::optional<std::string_view> body_of(std::string_view serialized, std::string
   return split->rest;
 }
 
-std::optional<LibraryLocatorV2> parse_library(std::string_view serialized) {
+bool parse_library(std::string_view serialized, LibraryLocatorV2& key) {
   auto body = body_of(serialized, "lib");
-  if (!body) return std::nullopt;
-  std::array<std::string_view, 2> parts;
-  if (!detail::split_exact(*body, ':', parts)) return std::nullopt;
-  return detail::KeyAccess::library_v2_fields(parts[0], parts[1]);
+  std::array<std::string_view, 2> parts;  // org, slug
+  if (!body || !detail::split_exact(*body, ':', parts) || !detail::KeyAccess::valid_library_v2(parts[0], parts[1])) {
+    return false;
+  }
+  detail::KeyAccess::set_library_v2(key, parts);
+  return true;
 }
 
-std::optional<LibraryUsageLocatorV2> parse_library_usage(std::string_view serialized) {
+bool parse_library_usage(std::string_view serialized, LibraryLocatorV2& lib_key) {
   auto body = body_of(serialized, "lb");
-  if (!body) return std::nullopt;
-  return detail::KeyAccess::library_usage_v2_body(*body);
+  return body && detail::KeyAccess::library_usage_v2_body(*body, lib_key);
 }
 
 }  // namespace
 
+// Each key is filled in place and returned by name, so it is never moved.
+
 LibraryLocatorV2 LibraryLocatorV2::from_string(std::string_view serialized) {
-  if (auto key = parse_library(serialized)) return std::move(*key);
+  LibraryLocatorV2 key;
+  if (parse_library(serialized, key)) return key;
   throw InvalidKeyError("LibraryLocatorV2", serialized);
 }
 
 std::optional<LibraryLocatorV2> LibraryLocatorV2::try_parse(std::string_view serialized) noexcept {
   try {
-    return parse_library(serialized);
+    std::optional<LibraryLocatorV2> key(std::in_place);
+    if (!parse_library(serialized, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
@@ -83,7 +79,7 @@ std::optional<LibraryLocatorV2> LibraryLocatorV2::try_parse(std::string_view ser
 
 std::string LibraryLocatorV2::to_string() const {
   if (empty()) throw std::logic_error("to_string() called on an unset LibraryLocatorV2");
-  return "lib:" + org_ + ':' + slug_;
+  return detail::concat({"lib:", org(), ":", slug()});
 }
 
 std::ostream& operator<<(std::ostream& os, const LibraryLocatorV2& key) {
@@ -91,13 +87,16 @@ std::ostream& operator<<(std::ostream& os, const LibraryLocatorV2& key) {
 }
 
 LibraryUsageLocatorV2 LibraryUsageLocatorV2::from_string(std::string_view serialized) {
-  if (auto key = parse_library_usage(serialized)) return std::move(*key);
+  LibraryUsageLocatorV2 key;
+  if (parse_library_usage(serialized, key.lib_key_)) return key;
   throw InvalidKeyError("LibraryUsageLocatorV2", serialized);
 }
 
 std::optional<LibraryUsageLocatorV2> LibraryUsageLocatorV2::try_parse(std::string_view serialized) noexcept {
   try {
-    return parse_library_usage(serialized);
+    std::optional<LibraryUsageLocatorV2> key(std::in_place);
+    if (!parse_library_usage(serialized, key->lib_key_)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
@@ -105,7 +104,7 @@ std::optional<LibraryUsageLocatorV2> LibraryUsageLocatorV2::try_parse(std::strin
 
 std::string LibraryUsageLocatorV2::to_string() const {
   if (empty()) throw std::logic_error("to_string() called on an unset LibraryUsageLocatorV2");
-  return "lb:" + lib_key_.org() + ':' + lib_key_.slug() + ':' + block_type_ + ':' + usage_id_;
+  return detail::concat({"lb:", lib_key_.org(), ":", lib_key_.slug(), ":", block_type(), ":", usage_id()});
 }
 
 std::ostream& operator<<(std::ostream& os, const LibraryUsageLocatorV2& key) {

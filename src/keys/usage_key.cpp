@@ -13,6 +13,11 @@
 
 namespace openedx_events::keys {
 
+struct UsageKey::Aside {
+  UsageKey usage_key;
+  std::string aside_type;
+};
+
 namespace detail {
 
 namespace {
@@ -77,104 +82,103 @@ bool is_aside_namespace(std::string_view text) {
 
 }  // namespace
 
-namespace {
-
-std::optional<UsageKey> block_usage(std::string_view body, Dialect dialect, UsageKey::Kind kind,
-                                    CourseKey::Kind course_kind) {
-  auto match = match_block_body(body, dialect);
-  if (!match) return std::nullopt;
-  auto course = KeyAccess::course_from_match(*match, course_kind);
+bool KeyAccess::block_usage(std::string_view body, Dialect dialect, UsageKey::Kind kind, CourseKey::Kind course_kind,
+                            UsageKey& key) {
+  const BlockBody match = match_block_body(body, dialect);
+  unsigned set = 0;
+  if (!match.matched || !course_fields(match, course_kind, set)) return false;
   // block@ is required; its value is re-checked without '%' (_parse_block_ref), which the
   // standard pattern let through.
-  if (!course || !match->block_id || !is_run_of(*match->block_id, CharClass::id)) return std::nullopt;
+  const std::string_view block_id = match[BlockBody::block_id];
+  if (block_id.empty() || !is_run_of(block_id, CharClass::id)) return false;
   // lib-block-v1 also requires type@; block-v1 and ccx-block-v1 keep a missing type as None.
-  if (kind == UsageKey::Kind::library_block && !match->block_type) return std::nullopt;
-  return KeyAccess::make_block_usage(kind, std::move(*course), match->block_type, *match->block_id);
-}
-
-}  // namespace
-
-UsageKey KeyAccess::make_block_usage(UsageKey::Kind kind, CourseKey course,
-                                     std::optional<std::string_view> block_type, std::string_view block_id) {
-  UsageKey key;
+  if (match[BlockBody::block_type].empty()) {
+    if (kind == UsageKey::Kind::library_block) return false;
+  } else {
+    set |= 1U << CourseKey::kBlockType;
+  }
+  set |= 1U << CourseKey::kBlockId;
+  // The body's groups are in slot order, block type and id included.
+  set_course(key.course_key_, course_kind, false, match.group, set);
   key.kind_ = kind;
-  key.course_key_ = std::move(course);
-  if (block_type) key.block_type_ = std::string(*block_type);
-  key.block_id_ = std::string(block_id);
-  return key;
+  return true;
 }
-
-namespace {
 
 // DeprecatedLocation: ^(ID+)\+(ID+)\+(ID+)\+(ID+)\+(ID+)\Z
-std::optional<UsageKey> location_usage(std::string_view body) {
+bool KeyAccess::location_usage(std::string_view body, UsageKey& key) {
   std::array<std::string_view, 5> parts;
-  if (!split_exact(body, '+', parts)) return std::nullopt;
+  if (!split_exact(body, '+', parts)) return false;
   for (auto part : parts) {
-    if (!is_run_of(part, CharClass::id)) return std::nullopt;
+    if (!is_run_of(part, CharClass::id)) return false;
   }
-  BlockBody fields;
-  fields.org = parts[0];
-  fields.course = parts[1];
-  fields.run = parts[2];
-  auto course = KeyAccess::course_from_match(fields, CourseKey::Kind::course);
-  if (!course) return std::nullopt;
-  return KeyAccess::make_block_usage(UsageKey::Kind::location, std::move(*course), parts[3], parts[4]);
+  const std::array<std::string_view, CourseKey::kSlotCount> values{parts[0], parts[1], parts[2], {}, {}, {},
+                                                                   parts[3], parts[4]};
+  constexpr unsigned set = (1U << CourseKey::kOrg) | (1U << CourseKey::kCourse) | (1U << CourseKey::kRun) |
+                           (1U << CourseKey::kBlockType) | (1U << CourseKey::kBlockId);
+  set_course(key.course_key_, CourseKey::Kind::course, false, values, set);
+  key.kind_ = UsageKey::Kind::location;
+  return true;
 }
 
 // BlockUsageLocator._from_deprecated_string, given the whole input:
 //   i4x://(?P<org>[^/]+)/(?P<course>[^/]+)/(?P<category>[^/]+)/(?P<name>[^@]+)(@(?P<revision>[^/]+))?\Z
-// then org and course DEPC+, revision and name ID%+; the category is never checked.
-std::optional<UsageKey> i4x_usage(std::string_view whole) {
+// then org and course DEPC+, revision and name ID%+; the category is never checked. The course key
+// is deprecated, has no run and takes the revision as its branch.
+bool KeyAccess::i4x_usage(std::string_view whole, UsageKey& key) {
   constexpr std::string_view kTag = "i4x://";
-  if (whole.substr(0, kTag.size()) != kTag) return std::nullopt;
+  if (whole.substr(0, kTag.size()) != kTag) return false;
   std::string_view rest = whole.substr(kTag.size());
   std::array<std::string_view, 3> heads;
   for (auto& head : heads) {
     const auto slash = rest.find('/');
-    if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+    if (slash == std::string_view::npos || slash == 0) return false;
     head = rest.substr(0, slash);
     rest = rest.substr(slash + 1);
   }
   const auto at = rest.find('@');
   const std::string_view name = rest.substr(0, at);
-  std::optional<std::string_view> revision;
-  if (at != std::string_view::npos) revision = rest.substr(at + 1);
+  const bool has_revision = at != std::string_view::npos;
+  const std::string_view revision = has_revision ? rest.substr(at + 1) : std::string_view();
   // The name may not contain '/' or '@' and the revision may not contain '/' or '@': the pattern
   // and the ID%+ check together forbid them, so checking ID%+ is enough.
   if (!is_run_of(heads[0], CharClass::depc) || !is_run_of(heads[1], CharClass::depc) ||
-      !is_run_of(name, CharClass::id_pct) || (revision && !is_run_of(*revision, CharClass::id_pct))) {
-    return std::nullopt;
+      !is_run_of(name, CharClass::id_pct) || (has_revision && !is_run_of(revision, CharClass::id_pct))) {
+    return false;
   }
-  return KeyAccess::make_block_usage(UsageKey::Kind::block, KeyAccess::i4x_course(heads[0], heads[1], revision),
-                                     heads[2], name);
+  const std::array<std::string_view, CourseKey::kSlotCount> values{heads[0], heads[1], {}, revision, {}, {},
+                                                                   heads[2], name};
+  unsigned set = (1U << CourseKey::kOrg) | (1U << CourseKey::kCourse) | (1U << CourseKey::kBlockType) |
+                 (1U << CourseKey::kBlockId);
+  if (has_revision) set |= 1U << CourseKey::kBranch;
+  set_course(key.course_key_, CourseKey::Kind::course, true, values, set);
+  key.kind_ = UsageKey::Kind::block;
+  return true;
 }
 
-}  // namespace
-
-UsageKey KeyAccess::make_aside(UsageKey::Kind kind, UsageKey decorated, std::string aside_type) {
-  UsageKey key;
+void KeyAccess::set_aside(UsageKey& key, UsageKey::Kind kind, UsageKey&& decorated, std::string&& aside_type) {
+  key.aside_ = std::make_shared<const UsageKey::Aside>(UsageKey::Aside{std::move(decorated), std::move(aside_type)});
   key.kind_ = kind;
-  key.decorated_ = std::make_shared<const UsageKey>(std::move(decorated));
-  key.aside_type_ = std::move(aside_type);
-  return key;
 }
 
-std::optional<UsageKey> KeyAccess::usage_key(std::string_view serialized, int depth) {
+bool KeyAccess::usage_key(std::string_view serialized, int depth, UsageKey& key) {
   if (auto split = split_namespace(serialized)) {
     const std::string_view ns = split->namespace_part;
     const std::string_view body = split->rest;
-    std::optional<UsageKey> key;
     if (ns == "block-v1") {
-      key = block_usage(body, Dialect::standard, UsageKey::Kind::block, CourseKey::Kind::course);
+      if (block_usage(body, Dialect::standard, UsageKey::Kind::block, CourseKey::Kind::course, key)) return true;
     } else if (ns == "ccx-block-v1") {
-      key = block_usage(body, Dialect::ccx, UsageKey::Kind::ccx_block, CourseKey::Kind::ccx);
+      if (block_usage(body, Dialect::ccx, UsageKey::Kind::ccx_block, CourseKey::Kind::ccx, key)) return true;
     } else if (ns == "lib-block-v1") {
-      key = block_usage(body, Dialect::standard, UsageKey::Kind::library_block, CourseKey::Kind::library);
+      if (block_usage(body, Dialect::standard, UsageKey::Kind::library_block, CourseKey::Kind::library, key)) {
+        return true;
+      }
     } else if (ns == "location") {
-      key = location_usage(body);
+      if (location_usage(body, key)) return true;
     } else if (ns == "lb") {
-      if (auto lb = library_usage_v2_body(body)) key = UsageKey(*lb);
+      if (library_usage_v2_body(body, key.lib_key_)) {
+        key.kind_ = UsageKey::Kind::library_v2;
+        return true;
+      }
     } else if (ns == "aside-usage-v2" && depth < kMaxAsideDepth) {
       // _split_keys_v2: the separator is the *last* "::".
       const auto sep = body.rfind("::");
@@ -182,10 +186,10 @@ std::optional<UsageKey> KeyAccess::usage_key(std::string_view serialized, int de
       const std::string_view right = sep == std::string_view::npos ? body : body.substr(sep + 2);
       auto usage_text = decode_v2(left);
       auto aside_type = decode_v2(right);
-      if (usage_text && aside_type) {
-        if (auto decorated = usage_key(*usage_text, depth + 1)) {
-          key = make_aside(UsageKey::Kind::aside_v2, std::move(*decorated), std::move(*aside_type));
-        }
+      UsageKey decorated;
+      if (usage_text && aside_type && usage_key(*usage_text, depth + 1, decorated)) {
+        set_aside(key, UsageKey::Kind::aside_v2, std::move(decorated), std::move(*aside_type));
+        return true;
       }
     } else if (ns == "aside-usage-v1" && depth < kMaxAsideDepth) {
       // _split_keys_v1: the separator is the *first* "::".
@@ -196,27 +200,18 @@ std::optional<UsageKey> KeyAccess::usage_key(std::string_view serialized, int de
       auto aside_type = decode_v1(right);
       // A decorated aside key always prints with "::", which AsideUsageKeyV1 refuses, and its text
       // is no i4x:// key either; rejecting it unparsed keeps V1 from recursing once per prefix.
-      if (usage_text && aside_type && !is_aside_namespace(*usage_text)) {
-        if (auto decorated = usage_key(*usage_text, depth + 1)) {
-          const std::string printed = decorated->to_string();
-          if (printed.find("::") == std::string::npos && (printed.empty() || printed.back() != ':')) {
-            key = make_aside(UsageKey::Kind::aside_v1, std::move(*decorated), std::move(*aside_type));
-          }
+      UsageKey decorated;
+      if (usage_text && aside_type && !is_aside_namespace(*usage_text) && usage_key(*usage_text, depth + 1, decorated)) {
+        const std::string printed = decorated.to_string();
+        if (printed.find("::") == std::string::npos && (printed.empty() || printed.back() != ':')) {
+          set_aside(key, UsageKey::Kind::aside_v1, std::move(decorated), std::move(*aside_type));
+          return true;
         }
       }
     }
-    if (key) return key;
   }
   // UsageKey's deprecated fallback, given the whole input whatever the namespace attempt did.
-  return i4x_usage(serialized);
-}
-
-LibraryUsageLocatorV2 KeyAccess::library_usage_v2(const UsageKey& key) {
-  LibraryUsageLocatorV2 out;
-  out.lib_key_ = key.lib_key_;
-  out.block_type_ = key.block_type_.value_or("");
-  out.usage_id_ = key.block_id_;
-  return out;
+  return i4x_usage(serialized, key);
 }
 
 }  // namespace detail
@@ -224,22 +219,21 @@ LibraryUsageLocatorV2 KeyAccess::library_usage_v2(const UsageKey& key) {
 UsageKey::UsageKey(const LibraryUsageLocatorV2& key) {
   if (key.empty()) return;
   kind_ = Kind::library_v2;
-  lib_key_ = key.lib_key();
-  block_type_ = key.block_type();
-  block_id_ = key.usage_id();
+  lib_key_ = key.lib_key_;
 }
 
+// Filled in place and returned by name, so the key is never moved.
 UsageKey UsageKey::from_string(std::string_view serialized) {
-  if (detail::is_valid_utf8(serialized)) {
-    if (auto key = detail::KeyAccess::usage_key(serialized, 0)) return std::move(*key);
-  }
+  UsageKey key;
+  if (detail::is_valid_utf8(serialized) && detail::KeyAccess::usage_key(serialized, 0, key)) return key;
   throw InvalidKeyError("UsageKey", serialized);
 }
 
 std::optional<UsageKey> UsageKey::try_parse(std::string_view serialized) noexcept {
   try {
-    if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-    return detail::KeyAccess::usage_key(serialized, 0);
+    std::optional<UsageKey> key(std::in_place);
+    if (!detail::is_valid_utf8(serialized) || !detail::KeyAccess::usage_key(serialized, 0, *key)) key.reset();
+    return key;
   } catch (const std::bad_alloc&) {
     return std::nullopt;
   }
@@ -249,34 +243,36 @@ bool UsageKey::deprecated() const noexcept { return kind_ == Kind::block && cour
 
 bool UsageKey::is_aside() const noexcept { return kind_ == Kind::aside_v1 || kind_ == Kind::aside_v2; }
 
-const CourseKey& UsageKey::course_key() const noexcept {
-  static const CourseKey none;
-  if (is_aside()) return decorated_->course_key();
-  return kind_ == Kind::library_v2 ? none : course_key_;
+// course_key_ and lib_key_ are unset for every kind that does not use them, so they answer for
+// those kinds as the unset keys they are.
+const CourseKey& UsageKey::course_key() const noexcept { return is_aside() ? aside_->usage_key.course_key() : course_key_; }
+
+const LibraryLocatorV2& UsageKey::lib_key() const noexcept { return is_aside() ? aside_->usage_key.lib_key() : lib_key_; }
+
+std::optional<std::string_view> UsageKey::block_type() const noexcept {
+  if (is_aside()) return aside_->usage_key.block_type();
+  if (kind_ == Kind::library_v2) return lib_key_.text_.get(LibraryLocatorV2::kOuter0);
+  return course_key_.text_.get(CourseKey::kBlockType);
 }
 
-const LibraryLocatorV2& UsageKey::lib_key() const noexcept {
-  static const LibraryLocatorV2 none;
-  if (is_aside()) return decorated_->lib_key();
-  return kind_ == Kind::library_v2 ? lib_key_ : none;
+std::string_view UsageKey::block_id() const noexcept {
+  if (is_aside()) return aside_->usage_key.block_id();
+  if (kind_ == Kind::library_v2) return lib_key_.text_.view(LibraryLocatorV2::kOuter1);
+  return course_key_.text_.view(CourseKey::kBlockId);
 }
-
-const std::optional<std::string>& UsageKey::block_type() const noexcept {
-  return is_aside() ? decorated_->block_type() : block_type_;
-}
-
-const std::string& UsageKey::block_id() const noexcept { return is_aside() ? decorated_->block_id() : block_id_; }
 
 const UsageKey& UsageKey::usage_key() const noexcept {
   static const UsageKey none;
-  return is_aside() ? *decorated_ : none;
+  return is_aside() ? aside_->usage_key : none;
 }
 
-const std::string& UsageKey::aside_type() const noexcept { return aside_type_; }
+std::string_view UsageKey::aside_type() const noexcept { return is_aside() ? aside_->aside_type : std::string_view(); }
 
 std::optional<LibraryUsageLocatorV2> UsageKey::as_library_usage_v2() const {
   if (kind_ != Kind::library_v2) return std::nullopt;
-  return detail::KeyAccess::library_usage_v2(*this);
+  LibraryUsageLocatorV2 key;
+  key.lib_key_ = lib_key_;
+  return key;
 }
 
 std::string_view UsageKey::canonical_namespace() const noexcept {
@@ -295,46 +291,67 @@ std::string_view UsageKey::canonical_namespace() const noexcept {
 
 std::string UsageKey::to_string() const {
   // Python formats a None block type with f"{...}", hence the literal "None".
-  const auto type_and_block = [this] {
-    return "+type@" + block_type_.value_or("None") + "+block@" + block_id_;
+  const std::string_view type = block_type().value_or("None");
+  const auto append_type_and_block = [&](std::string& out) {
+    out.append("+type@").append(type).append("+block@").append(block_id());
   };
+  const CourseKey& course = course_key_;
+  std::string out;
   switch (kind_) {
     case Kind::none:
       throw std::logic_error("to_string() called on an unset UsageKey");
     case Kind::block:
-      if (course_key_.deprecated()) {
-        std::string out = "i4x://" + course_key_.org().value_or("") + '/' + course_key_.course().value_or("") + '/' +
-                          block_type_.value_or("None") + '/' + block_id_;
-        if (course_key_.branch() && !course_key_.branch()->empty()) out += '@' + *course_key_.branch();
+      if (course.deprecated()) {
+        out = detail::concat({"i4x://", course.org().value_or(""), "/", course.course().value_or(""), "/", type, "/",
+                              block_id()});
+        if (course.branch() && !course.branch()->empty()) out.append("@").append(*course.branch());
         return out;
       }
-      return "block-v1:" + detail::KeyAccess::course_body(course_key_) + type_and_block();
+      out.reserve(96);
+      out = "block-v1:";
+      detail::KeyAccess::append_course_body(out, course);
+      append_type_and_block(out);
+      return out;
     case Kind::ccx_block:
-      return "ccx-block-v1:" + detail::KeyAccess::course_body(course_key_) + "+ccx@" +
-             course_key_.ccx().value_or("") + type_and_block();
+      out.reserve(96);
+      out = "ccx-block-v1:";
+      detail::KeyAccess::append_course_body(out, course);
+      out.append("+ccx@").append(course.ccx().value_or(""));
+      append_type_and_block(out);
+      return out;
     case Kind::location:
-      return "location:" + course_key_.org().value_or("") + '+' + course_key_.course().value_or("") + '+' +
-             course_key_.run().value_or("") + '+' + block_type_.value_or("None") + '+' + block_id_;
+      return detail::concat({"location:", course.org().value_or(""), "+", course.course().value_or(""), "+",
+                             course.run().value_or(""), "+", type, "+", block_id()});
     case Kind::library_block:
-      return "lib-block-v1:" + detail::KeyAccess::library_body(course_key_) + type_and_block();
+      out.reserve(96);
+      out = "lib-block-v1:";
+      detail::KeyAccess::append_library_body(out, course);
+      append_type_and_block(out);
+      return out;
     case Kind::library_v2:
-      return "lb:" + lib_key_.org() + ':' + lib_key_.slug() + ':' + block_type_.value_or("") + ':' + block_id_;
+      return detail::concat({"lb:", lib_key_.org(), ":", lib_key_.slug(), ":", block_type().value_or(""), ":", block_id()});
     case Kind::aside_v1:
-      return "aside-usage-v1:" + detail::encode_v1(decorated_->to_string()) + "::" + detail::encode_v1(aside_type_);
+      return detail::concat({"aside-usage-v1:", detail::encode_v1(aside_->usage_key.to_string()), "::",
+                             detail::encode_v1(aside_->aside_type)});
     case Kind::aside_v2:
-      return "aside-usage-v2:" + detail::encode_v2(decorated_->to_string()) + "::" + detail::encode_v2(aside_type_);
+      return detail::concat({"aside-usage-v2:", detail::encode_v2(aside_->usage_key.to_string()), "::",
+                             detail::encode_v2(aside_->aside_type)});
   }
-  return {};
+  return out;
 }
 
-bool operator==(const UsageKey& a, const UsageKey& b) noexcept {
-  if (a.kind_ != b.kind_ || a.course_key_ != b.course_key_ || a.lib_key_ != b.lib_key_ ||
-      a.block_type_ != b.block_type_ || a.block_id_ != b.block_id_ || a.aside_type_ != b.aside_type_) {
+bool UsageKey::same_fields(const UsageKey& other) const noexcept {
+  // The embedded keys compare only their own fields, so compare their whole text too: it holds the
+  // block type and id.
+  if (kind_ != other.kind_ || course_key_ != other.course_key_ || course_key_.text_ != other.course_key_.text_ ||
+      lib_key_.text_ != other.lib_key_.text_) {
     return false;
   }
-  if (!a.decorated_ || !b.decorated_) return a.decorated_ == b.decorated_;
-  return *a.decorated_ == *b.decorated_;
+  if (!aside_ || !other.aside_) return aside_ == other.aside_;
+  return aside_->usage_key == other.aside_->usage_key && aside_->aside_type == other.aside_->aside_type;
 }
+
+bool operator==(const UsageKey& a, const UsageKey& b) noexcept { return a.same_fields(b); }
 
 std::ostream& operator<<(std::ostream& os, const UsageKey& key) {
   return key.empty() ? os << "None" : os << key.to_string();

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 namespace k = openedx_events::keys;
 
-json opt(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
+json opt(std::optional<std::string_view> value) { return value ? json(*value) : json(nullptr); }
 
 json key_of(const k::LibraryLocatorV2& key) { return json::array({"lib", false, key.org(), key.slug()}); }
 

@@ -1,5 +1,5 @@
 // CCXLocator: the `ccx-v1:` course keys of edx-ccx-keys, the only form Python's
-// `CCXLocator.from_string` accepts.
+// `CCXLocator.from_string` accepts. A thin wrapper over the CourseKey of kind ccx it holds.
 #pragma once
 
 #include <iosfwd>
@@ -26,13 +26,14 @@ class CCXLocator {
   static std::optional<CCXLocator> from_course_key(const CourseKey& key);
 
   bool empty() const noexcept { return key_.empty(); }
-  const std::optional<std::string>& org() const noexcept { return key_.org(); }
-  const std::optional<std::string>& course() const noexcept { return key_.course(); }
-  const std::optional<std::string>& run() const noexcept { return key_.run(); }
-  const std::optional<std::string>& branch() const noexcept { return key_.branch(); }
-  const std::optional<std::string>& version_guid() const noexcept { return key_.version_guid(); }
+  // Views into the key, as CourseKey's accessors.
+  std::optional<std::string_view> org() const noexcept { return key_.org(); }
+  std::optional<std::string_view> course() const noexcept { return key_.course(); }
+  std::optional<std::string_view> run() const noexcept { return key_.run(); }
+  std::optional<std::string_view> branch() const noexcept { return key_.branch(); }
+  std::optional<std::string_view> version_guid() const noexcept { return key_.version_guid(); }
   // Empty only for an unset locator.
-  const std::string& ccx() const noexcept;
+  std::string_view ccx() const noexcept { return key_.ccx().value_or(std::string_view()); }
 
   // The `course-v1:` key of the course this CCX belongs to (Python's to_course_locator()).
   CourseKey to_course_locator() const;

@@ -1,5 +1,6 @@
 // CourseKey: the course-like learning-context keys of edx-opaque-keys and edx-ccx-keys, i.e. what
-// Python's `CourseKey.from_string` returns (CourseLocator, LibraryLocator or CCXLocator).
+// Python's `CourseKey.from_string` returns (CourseLocator, LibraryLocator or CCXLocator). Its fields
+// live back to back in one string (detail::FieldText), viewed by the accessors.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "openedx_events/keys/errors.hpp"
+#include "openedx_events/keys/field_text.hpp"
 
 namespace openedx_events::keys {
 
@@ -49,18 +51,24 @@ class CourseKey {
   // True only for the org/course/run form (and for the course key of an i4x:// usage key).
   bool deprecated() const noexcept { return deprecated_; }
 
-  const std::optional<std::string>& org() const noexcept { return org_; }
+  // The key fields, nullopt where Python has None. Each is a view into this key, valid while the key
+  // lives and is not assigned to or moved from (as for a std::string's data); copy it into a
+  // std::string to keep it longer.
+  std::optional<std::string_view> org() const noexcept { return text_.get(kOrg); }
   // For a v1 library this is the library name, as Python's deprecated `course` property.
-  const std::optional<std::string>& course() const noexcept { return course_; }
-  const std::optional<std::string>& library() const noexcept { return course_; }
+  std::optional<std::string_view> course() const noexcept { return text_.get(kCourse); }
+  std::optional<std::string_view> library() const noexcept { return text_.get(kCourse); }
   // For a v1 library this is the constant "library", as Python's deprecated `run` property. A
   // deprecated org/course/ key has an empty run; the course key of an i4x:// usage key has none.
-  const std::optional<std::string>& run() const noexcept;
-  const std::optional<std::string>& branch() const noexcept { return branch_; }
+  std::optional<std::string_view> run() const noexcept {
+    if (kind_ == Kind::library) return std::string_view("library");
+    return text_.get(kRun);
+  }
+  std::optional<std::string_view> branch() const noexcept { return text_.get(kBranch); }
   // The version ObjectId as 24 lowercase hex digits.
-  const std::optional<std::string>& version_guid() const noexcept { return version_guid_; }
+  std::optional<std::string_view> version_guid() const noexcept { return text_.get(kVersionGuid); }
   // The CCX id exactly as written (Unicode digits, leading zeros kept); set only for kind() ccx.
-  const std::optional<std::string>& ccx() const noexcept { return ccx_; }
+  std::optional<std::string_view> ccx() const noexcept { return text_.get(kCcx); }
 
   // "course-v1", "library-v1" or "ccx-v1" (also for deprecated keys, as CANONICAL_NAMESPACE).
   std::string_view canonical_namespace() const noexcept;
@@ -69,21 +77,24 @@ class CourseKey {
   // run (Python raises TypeError there).
   std::string to_string() const;
 
-  friend bool operator==(const CourseKey&, const CourseKey&) = default;
+  friend bool operator==(const CourseKey& a, const CourseKey& b) noexcept {
+    return a.kind_ == b.kind_ && a.deprecated_ == b.deprecated_ && a.text_.same_first(b.text_, kFieldCount);
+  }
   // Prints to_string(), or "None" for an unset key.
   friend std::ostream& operator<<(std::ostream& os, const CourseKey& key);
 
  private:
   friend struct detail::KeyAccess;
+  friend class UsageKey;  // keeps its block type and id in our last slots
 
+  // The slots of text_: the key fields (a v1 library keeps its name in kCourse and has no run), then
+  // the block type and id of the UsageKey that embeds this key, which this key never looks at.
+  enum Slot : std::size_t { kOrg, kCourse, kRun, kBranch, kVersionGuid, kCcx, kBlockType, kBlockId, kSlotCount };
+  static constexpr std::size_t kFieldCount = kCcx + 1;
+
+  detail::FieldText<kSlotCount> text_;
   Kind kind_ = Kind::none;
   bool deprecated_ = false;
-  std::optional<std::string> org_;
-  std::optional<std::string> course_;  // the library name for Kind::library
-  std::optional<std::string> run_;     // never set for Kind::library (not a key field there)
-  std::optional<std::string> branch_;
-  std::optional<std::string> version_guid_;
-  std::optional<std::string> ccx_;
 };
 
 }  // namespace openedx_events::keys

@@ -1,5 +1,5 @@
 // LibraryCollectionLocator: `lib-collection:ORG:SLUG:COLLECTION_ID`, a collection inside a Learning
-// Core content library.
+// Core content library. Its collection id is stored in the string of its library key.
 #pragma once
 
 #include <iosfwd>
@@ -23,18 +23,21 @@ class LibraryCollectionLocator {
   bool empty() const noexcept { return lib_key_.empty(); }
   const LibraryLocatorV2& lib_key() const noexcept { return lib_key_; }
   const LibraryLocatorV2& context_key() const noexcept { return lib_key_; }
-  const std::string& org() const noexcept { return lib_key_.org(); }
-  const std::string& collection_id() const noexcept { return collection_id_; }
+  // Views into the key, as LibraryLocatorV2's accessors.
+  std::string_view org() const noexcept { return lib_key_.org(); }
+  std::string_view collection_id() const noexcept { return lib_key_.text_.view(LibraryLocatorV2::kOuter0); }
 
   std::string to_string() const;
 
-  friend bool operator==(const LibraryCollectionLocator&, const LibraryCollectionLocator&) = default;
+  friend bool operator==(const LibraryCollectionLocator& a, const LibraryCollectionLocator& b) noexcept { return a.same_fields(b); }
   friend std::ostream& operator<<(std::ostream& os, const LibraryCollectionLocator& key);
 
  private:
   friend struct detail::KeyAccess;
-  LibraryLocatorV2 lib_key_;
-  std::string collection_id_;
+  // Every field, the library's and this key's own (a member, as only members share our friendship
+  // with LibraryLocatorV2).
+  bool same_fields(const LibraryCollectionLocator& other) const noexcept { return lib_key_.text_ == other.lib_key_.text_; }
+  LibraryLocatorV2 lib_key_;  // also holds the collection id (slot kOuter0)
 };
 
 }  // namespace openedx_events::keys

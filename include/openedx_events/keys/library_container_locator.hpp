@@ -1,5 +1,6 @@
 // LibraryContainerLocator: `lct:ORG:SLUG:CONTAINER_TYPE:CONTAINER_ID`, a container (unit, section,
-// subsection...) inside a Learning Core content library.
+// subsection...) inside a Learning Core content library. Its own fields are stored in the string of
+// its library key.
 #pragma once
 
 #include <iosfwd>
@@ -23,20 +24,22 @@ class LibraryContainerLocator {
   bool empty() const noexcept { return lib_key_.empty(); }
   const LibraryLocatorV2& lib_key() const noexcept { return lib_key_; }
   const LibraryLocatorV2& context_key() const noexcept { return lib_key_; }
-  const std::string& org() const noexcept { return lib_key_.org(); }
-  const std::string& container_type() const noexcept { return container_type_; }
-  const std::string& container_id() const noexcept { return container_id_; }
+  // Views into the key, as LibraryLocatorV2's accessors.
+  std::string_view org() const noexcept { return lib_key_.org(); }
+  std::string_view container_type() const noexcept { return lib_key_.text_.view(LibraryLocatorV2::kOuter0); }
+  std::string_view container_id() const noexcept { return lib_key_.text_.view(LibraryLocatorV2::kOuter1); }
 
   std::string to_string() const;
 
-  friend bool operator==(const LibraryContainerLocator&, const LibraryContainerLocator&) = default;
+  friend bool operator==(const LibraryContainerLocator& a, const LibraryContainerLocator& b) noexcept { return a.same_fields(b); }
   friend std::ostream& operator<<(std::ostream& os, const LibraryContainerLocator& key);
 
  private:
   friend struct detail::KeyAccess;
-  LibraryLocatorV2 lib_key_;
-  std::string container_type_;
-  std::string container_id_;
+  // Every field, the library's and this key's own (a member, as only members share our friendship
+  // with LibraryLocatorV2).
+  bool same_fields(const LibraryContainerLocator& other) const noexcept { return lib_key_.text_ == other.lib_key_.text_; }
+  LibraryLocatorV2 lib_key_;  // also holds the container type and id (slots kOuter0, kOuter1)
 };
 
 }  // namespace openedx_events::keys

@@ -1,4 +1,6 @@
-// UsageKey: every XBlock usage key Python's `UsageKey.from_string` accepts, as one value type.
+// UsageKey: every XBlock usage key Python's `UsageKey.from_string` accepts, as one value type. Its
+// block type and id are stored in the string of the course (or library) key it embeds, so a parsed
+// usage key owns one string; aside keys share their decorated key.
 #pragma once
 
 #include <cstdint>
@@ -57,14 +59,15 @@ class UsageKey {
   const CourseKey& course_key() const noexcept;
   // The library of an lb: key; empty for every other kind.
   const LibraryLocatorV2& lib_key() const noexcept;
-  // nullopt only for the `type@None` quirk described above.
-  const std::optional<std::string>& block_type() const noexcept;
-  const std::string& block_id() const noexcept;
+  // nullopt only for the `type@None` quirk described above. This and the other text accessors return
+  // views into the key, valid while it lives and is not assigned to or moved from.
+  std::optional<std::string_view> block_type() const noexcept;
+  std::string_view block_id() const noexcept;
 
   // Aside keys only: the decorated usage key and the aside type (any text, even empty); an empty
   // key and an empty string for other kinds.
   const UsageKey& usage_key() const noexcept;
-  const std::string& aside_type() const noexcept;
+  std::string_view aside_type() const noexcept;
 
   // The LibraryUsageLocatorV2 an lb: key is; nullopt for other kinds.
   std::optional<LibraryUsageLocatorV2> as_library_usage_v2() const;
@@ -80,15 +83,20 @@ class UsageKey {
 
  private:
   friend struct detail::KeyAccess;
+  struct Aside;  // what an aside key adds: the decorated key and the aside type
   bool is_aside() const noexcept;
+  // operator==, as a member because only members share our friendship with the embedded keys.
+  bool same_fields(const UsageKey& other) const noexcept;
 
   Kind kind_ = Kind::none;
-  CourseKey course_key_;                  // block, ccx_block, location, library_block
-  LibraryLocatorV2 lib_key_;              // library_v2
-  std::optional<std::string> block_type_;
-  std::string block_id_;
-  std::shared_ptr<const UsageKey> decorated_;  // aside_v1, aside_v2 (immutable, so sharing is safe)
-  std::string aside_type_;
+  // block, ccx_block, location, library_block: the course key, whose text also holds the block type
+  // and id (its kBlockType and kBlockId slots).
+  CourseKey course_key_;
+  // library_v2: the library key, whose text also holds the block type and id (as in
+  // LibraryUsageLocatorV2).
+  LibraryLocatorV2 lib_key_;
+  // aside_v1, aside_v2 (immutable, so sharing it between copies is safe).
+  std::shared_ptr<const Aside> aside_;
 };
 
 }  // namespace openedx_events::keys
