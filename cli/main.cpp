@@ -9,6 +9,10 @@
 #include <sstream>
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
+#include "openedx_events/bus/event_bus.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/python_json.hpp"
 #include "openedx_events/schema_files.hpp"
@@ -182,6 +186,77 @@ int decode(const std::string& event_type, const std::string& input, bool hex) {
   return 0;
 }
 
+// One JSON line per event: {"metadata": EventsMetadata.to_json_data(), "data": <JSON view>}.
+std::string event_line(const SignalBase& signal, const void* data, const openedx_events::EventsMetadata& metadata) {
+  nlohmann::ordered_json line;
+  line["metadata"] = metadata.to_json_data();
+  line["data"] = signal.erased_to_json(data);
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::atomic<openedx_events::bus::EventBusConsumer*> g_running_consumer{nullptr};
+
+extern "C" void request_stop_on_signal(int) {
+  // Async-signal-safe: an atomic load and a relaxed atomic store.
+  if (auto* consumer = g_running_consumer.load()) consumer->request_stop();
+}
+
+// Prints and counts the events the consumer re-emits; asks it to stop after `max_events`.
+class ConsumedEventPrinter final : public openedx_events::AnyEventObserver {
+ public:
+  ConsumedEventPrinter(openedx_events::bus::EventBusConsumer& consumer, bool print, std::size_t max_events)
+      : consumer_(consumer), print_(print), max_events_(max_events) {}
+  void on_event(const SignalBase& signal, const void* data, const openedx_events::EventsMetadata& metadata,
+                bool from_event_bus) override {
+    if (!from_event_bus) return;
+    if (print_) std::cout << event_line(signal, data, metadata) << std::endl;
+    if (max_events_ > 0 && ++seen_ >= max_events_) consumer_.request_stop();
+  }
+
+ private:
+  openedx_events::bus::EventBusConsumer& consumer_;
+  bool print_;
+  std::size_t max_events_;
+  std::size_t seen_ = 0;
+};
+
+int consume(const std::string& topic, const std::string& group, const std::string& extra_text, bool print,
+            std::size_t max_events) {
+  nlohmann::json extra = nlohmann::json::object();
+  if (!extra_text.empty()) {
+    try {
+      extra = nlohmann::json::parse(extra_text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw UsageError(std::string("--extra is not valid JSON: ") + e.what());
+    }
+    if (!extra.is_object()) throw UsageError("--extra must be a JSON object");
+  }
+  (void)openedx_events::catalog_signals();
+  auto consumer = openedx_events::bus::make_single_consumer(openedx_events::bus::current_settings(), topic, group, extra);
+  ConsumedEventPrinter printer(*consumer, print, max_events);
+  openedx_events::SignalBase::add_observer(&printer);
+  g_running_consumer = consumer.get();
+  std::signal(SIGINT, request_stop_on_signal);
+  std::signal(SIGTERM, request_stop_on_signal);
+  consumer->consume_indefinitely();
+  g_running_consumer = nullptr;
+  openedx_events::SignalBase::remove_observer(&printer);
+  return 0;
+}
+
+int produce(const std::string& event_type, const std::string& topic, const std::string& key_field,
+            const std::string& data, bool print) {
+  SignalBase& signal = signal_for(event_type);
+  const auto event_data = signal.make_data_from_json(parse_data_argument(data));
+  auto producer = openedx_events::bus::make_producer(openedx_events::bus::current_settings());
+  if (!producer) throw UsageError("no event bus producer is configured (set EVENT_BUS_PRODUCER)");
+  const auto metadata = signal.generate_signal_metadata();
+  producer->send_erased(signal, topic, key_field, event_data.get(), metadata);
+  producer->flush();
+  if (print) std::cout << event_line(signal, event_data.get(), metadata) << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +300,28 @@ int main(int argc, char** argv) {
   decode_cmd->add_option("--input", input, "file with the Avro bytes (default: stdin)");
   decode_cmd->add_flag("--hex", hex, "the input is hex text");
 
+  std::string topic;
+  std::string group;
+  std::string extra;
+  bool print = false;
+  std::size_t max_events = 0;
+  auto* consume_cmd = app.add_subcommand(
+      "consume", "Consume a topic as a member of a consumer group and re-emit each event on its signal");
+  consume_cmd->add_option("-t,--topic", topic, "topic, without EVENT_BUS_TOPIC_PREFIX")->required();
+  consume_cmd->add_option("-g,--group_id,--group-id", group, "consumer group")->required();
+  consume_cmd->add_option("--extra", extra,
+                          R"(backend options as a JSON object, e.g. '{"consumer_name": "c1", "check_backlog": true}')");
+  consume_cmd->add_flag("--print", print, "write one JSON line per event received");
+  consume_cmd->add_option("--max-events", max_events, "exit 0 after this many events");
+
+  std::string key_field;
+  auto* produce_cmd = app.add_subcommand("produce", "Send one event to the event bus with fresh metadata");
+  produce_cmd->add_option("EVENT_TYPE", event_type)->required();
+  produce_cmd->add_option("--topic", topic, "topic, without EVENT_BUS_TOPIC_PREFIX")->required();
+  produce_cmd->add_option("--key-field", key_field, "'.'-separated path of the event key in the data")->required();
+  produce_cmd->add_option("--data", data, "the event data as JSON, or @FILE")->required();
+  produce_cmd->add_flag("--print", print, "write the JSON line of the event sent");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -234,6 +331,11 @@ int main(int argc, char** argv) {
     if (*check_cmd) return check_schemas(schemas_dir);
     if (*encode_cmd) return encode(event_type, data, hex);
     if (*decode_cmd) return decode(event_type, input, hex);
+    if (*consume_cmd) return consume(topic, group, extra, print, max_events);
+    if (*produce_cmd) return produce(event_type, topic, key_field, data, print);
+  } catch (const openedx_events::bus::SettingsError& e) {
+    std::cerr << "openedx-events: invalid settings: " << e.what() << '\n';
+    return 2;
   } catch (const UsageError& e) {
     std::cerr << "openedx-events: " << e.what() << '\n';
     return 2;

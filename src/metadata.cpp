@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 
 #include "openedx_events/python_json.hpp"
@@ -15,11 +16,19 @@ std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();
 }
+
+// Constant-initialized, so a source installed during static initialization is not lost.
+constinit std::atomic<ServiceIdentitySource> identity_source{nullptr};
 }  // namespace
 
+void set_service_identity_source(ServiceIdentitySource source) noexcept { identity_source.store(source); }
+
 std::string service_name() {
-  if (auto name = env_or_empty("EVENTS_SERVICE_NAME"); !name.empty()) return name;
-  if (auto variant = env_or_empty("SERVICE_VARIANT"); !variant.empty()) return variant;
+  const ServiceIdentitySource source = identity_source.load();
+  ServiceIdentity identity = source ? source()
+                                    : ServiceIdentity{env_or_empty("EVENTS_SERVICE_NAME"), env_or_empty("SERVICE_VARIANT")};
+  if (!identity.events_service_name.empty()) return std::move(identity.events_service_name);
+  if (!identity.service_variant.empty()) return std::move(identity.service_variant);
   return "SERVICE_NAME_UNSET";
 }
 

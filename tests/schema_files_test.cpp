@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "openedx_events/catalog.hpp"
 #include "openedx_events/signal.hpp"
 
 namespace openedx_events {
@@ -33,9 +34,15 @@ TEST(SchemaFiles, FileNameReplacesDotsWithPlus) {
 }
 
 TEST(SchemaFiles, EveryRepoSnapshotIsCompatibleBothWays) {
-  const auto results = check_stored_schemas(repo_schemas());
-  EXPECT_EQ(results.size(), 72u);
-  for (const auto& r : results) EXPECT_TRUE(r.ok) << r.event_type << ": " << r.problem;
+  // Other tests of this binary declare signals of their own, which have no snapshot here.
+  std::size_t checked = 0;
+  for (const SignalBase* signal : catalog_signals()) {
+    if (is_known_unserializable(signal->event_type())) continue;
+    const auto r = check_stored_schema(*signal, repo_schemas());
+    EXPECT_TRUE(r.ok) << r.event_type << ": " << r.problem;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 72u);
 }
 
 TEST(SchemaFiles, MissingSnapshotNamesTheFileAndTheCommand) {

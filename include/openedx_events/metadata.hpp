@@ -50,7 +50,19 @@ struct EventsMetadata {
 };
 
 // EVENTS_SERVICE_NAME if set and non-empty, else SERVICE_VARIANT, else "SERVICE_NAME_UNSET".
+// Both are read from the identity source below when one is set, else from the process environment.
 std::string service_name();
+
+// Where service_name() reads EVENTS_SERVICE_NAME and SERVICE_VARIANT (empty = unset). The event
+// bus settings (bus/settings.cpp) install theirs when they are loaded or replaced, so that the
+// OPENEDX_EVENTS_CONFIG file counts too, and remove it (nullptr) when they are reset. A source must
+// be thread-safe; it is called on every EventsMetadata::create().
+struct ServiceIdentity {
+  std::string events_service_name;
+  std::string service_variant;
+};
+using ServiceIdentitySource = ServiceIdentity (*)() noexcept;
+void set_service_identity_source(ServiceIdentitySource source) noexcept;
 // "openedx/<service_name()>/web"
 std::string default_source();
 // This machine's host name, as socket.gethostname().

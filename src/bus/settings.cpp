@@ -28,6 +28,7 @@
 #include <regex>
 
 #include "openedx_events/catalog.hpp"
+#include "openedx_events/metadata.hpp"
 #include "openedx_events/signal.hpp"
 
 extern char** environ;  // POSIX; declared by <unistd.h> only with _GNU_SOURCE on some libcs
@@ -908,13 +909,25 @@ Current& current() {
   return c;
 }
 
+// EventsMetadata's service name follows the settings in force once there are some (file included);
+// before that, metadata.cpp reads the environment itself.
+ServiceIdentity identity_from_current_settings() noexcept {
+  auto& c = current();
+  std::lock_guard lock(c.mutex);
+  if (!c.settings) return {};
+  return {c.settings->events_service_name, c.settings->service_variant};
+}
+
 }  // namespace
 
 const Settings& current_settings() {
   auto& c = current();
   std::lock_guard lock(c.mutex);
   // A failed load throws and leaves nothing cached, so that the next call reports the error again.
-  if (!c.settings) c.settings = std::make_unique<const Settings>(Settings::load());
+  if (!c.settings) {
+    c.settings = std::make_unique<const Settings>(Settings::load());
+    set_service_identity_source(&identity_from_current_settings);
+  }
   return *c.settings;
 }
 
@@ -923,12 +936,14 @@ void set_current_settings(Settings settings) {
   std::lock_guard lock(c.mutex);
   if (c.settings) c.retired.push_back(std::move(c.settings));
   c.settings = std::make_unique<const Settings>(std::move(settings));
+  set_service_identity_source(&identity_from_current_settings);
 }
 
 void reset_current_settings() {
   auto& c = current();
   std::lock_guard lock(c.mutex);
   if (c.settings) c.retired.push_back(std::move(c.settings));
+  set_service_identity_source(nullptr);  // back to the environment, as before any settings
 }
 
 }  // namespace openedx_events::bus

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "openedx_events/metadata.hpp"
+
 namespace openedx_events::bus {
 namespace {
 
@@ -608,6 +610,26 @@ TEST_F(CurrentSettings, ResetLoadsAgainOnNextUse) {
   EXPECT_EQ(current_settings().event_bus_topic_prefix, "set-in-code");
   reset_current_settings();
   EXPECT_EQ(current_settings().event_bus_topic_prefix, "from-env");
+}
+
+TEST_F(CurrentSettings, ServiceNameFollowsTheSettingsInForce) {
+  const ScopedEnv name("EVENTS_SERVICE_NAME", "env-name");
+  const ScopedEnv config("OPENEDX_EVENTS_CONFIG", std::nullopt);
+  EXPECT_EQ(default_source(), "openedx/env-name/web");  // no settings yet: the environment
+  Settings s;
+  s.service_variant = "variant-in-settings";
+  set_current_settings(s);
+  EXPECT_EQ(default_source(), "openedx/variant-in-settings/web");  // EVENTS_SERVICE_NAME unset there
+  s.events_service_name = "name-in-settings";
+  set_current_settings(s);
+  EXPECT_EQ(service_name(), "name-in-settings");
+  reset_current_settings();
+  EXPECT_EQ(service_name(), "env-name");
+  const TempYaml file("SERVICE_VARIANT: file-variant\n");
+  const ScopedEnv file_config("OPENEDX_EVENTS_CONFIG", file.path().string());
+  const ScopedEnv no_name("EVENTS_SERVICE_NAME", std::nullopt);
+  (void)current_settings();
+  EXPECT_EQ(service_name(), "file-variant");  // the file reaches EventsMetadata
 }
 
 TEST_F(CurrentSettings, AFailedLoadIsReportedAgain) {

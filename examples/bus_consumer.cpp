@@ -1,0 +1,44 @@
+// Consume a topic as a member of a consumer group: each event is re-emitted on its signal with the
+// producer's metadata, and the typed receivers below handle it as if it had been sent here.
+// Usage: bus_consumer_example [COUNT]   (stops after COUNT events, or on SIGINT/SIGTERM)
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <openedx_events/bus/event_bus.hpp>
+#include <openedx_events/catalog.hpp>
+
+namespace {
+openedx_events::bus::EventBusConsumer* running = nullptr;
+extern "C" void stop(int) {
+  if (running != nullptr) running->request_stop();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace openedx_events;
+  const int count = argc > 1 ? std::atoi(argv[1]) : 0;
+  auto consumer = bus::make_single_consumer(bus::current_settings(), "learning", "demo",
+                                            {{"consumer_name", "demo-1"}, {"check_backlog", true}});
+  int received = 0;
+  auto count_one = [&] {
+    if (count > 0 && ++received >= count) consumer->request_stop();
+  };
+  ScopedConnection registrations = learning::STUDENT_REGISTRATION_COMPLETED.connect([&](const auto& event) {
+    std::cout << event.metadata.time.isoformat() << " registered: " << event.data.user.pii.username
+              << " (from the bus: " << std::boolalpha << event.from_event_bus << ")" << std::endl;
+    count_one();
+  });
+  ScopedConnection enrollments = learning::COURSE_ENROLLMENT_CREATED.connect([&](const auto& event) {
+    const auto& e = event.data.enrollment;
+    std::cout << event.metadata.time.isoformat() << " enrolled: " << e.user.pii.username << " in "
+              << e.course.course_key.to_string() << " as " << e.mode << std::endl;
+    count_one();
+  });
+
+  running = consumer.get();
+  std::signal(SIGINT, stop);
+  std::signal(SIGTERM, stop);
+  consumer->consume_indefinitely();
+  std::cout << "consumed " << received << " events\n";
+  return 0;
+}
