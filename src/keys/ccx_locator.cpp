@@ -12,9 +12,9 @@ namespace openedx_events::keys {
 namespace detail {
 
 bool KeyAccess::ccx_locator(std::string_view serialized, CCXLocator& key) {
-  auto split = split_namespace(serialized);
-  if (!split || split->namespace_part != "ccx-v1") return false;
-  return course_body(split->rest, Dialect::ccx, CourseKey::Kind::ccx, key.key_);
+  constexpr std::string_view kNamespace = "ccx-v1:";
+  return in_namespace(serialized, kNamespace) &&
+         course_body(serialized.substr(kNamespace.size()), Dialect::ccx, CourseKey::Kind::ccx, key.key_);
 }
 
 }  // namespace detail

@@ -62,19 +62,13 @@ bool KeyAccess::course_body(std::string_view body, Dialect dialect, CourseKey::K
 }
 
 bool KeyAccess::deprecated_course(std::string_view whole, CourseKey& key) {
-  const auto first = whole.find('/');
-  if (first == std::string_view::npos) return false;
-  const auto second = whole.find('/', first + 1);
-  if (second == std::string_view::npos || whole.find('/', second + 1) != std::string_view::npos) return false;
-  const std::string_view org = whole.substr(0, first);
-  const std::string_view course = whole.substr(first + 1, second - first - 1);
-  const std::string_view run = whole.substr(second + 1);
+  std::array<Field, 3> fields;  // org, course, run
   // Only org and course must be non-empty: Python explicitly allows run == ''.
-  if (!is_run_of(org, CharClass::depc) || !is_run_of(course, CharClass::depc) ||
-      !all_in_class(run, CharClass::depc)) {
+  if (!split_fields(whole, '/', fields) || !fields[0].is_run_of(CharClass::depc) ||
+      !fields[1].is_run_of(CharClass::depc) || (fields[2].begin != fields[2].end && !fields[2].is_run_of(CharClass::depc))) {
     return false;
   }
-  const std::string_view values[] = {org, course, run};
+  const std::string_view values[] = {fields[0].text(), fields[1].text(), fields[2].text()};
   set_course(key, CourseKey::Kind::course, true, values, 0b111U);
   return true;
 }
@@ -126,23 +120,19 @@ void KeyAccess::append_library_body(std::string& out, const CourseKey& key) {
 namespace {
 
 bool parse_course_key(std::string_view serialized, CourseKey& key) {
+  using detail::Dialect;
+  using detail::KeyAccess;
   if (!detail::is_valid_utf8(serialized)) return false;
-  if (auto split = detail::split_namespace(serialized)) {
-    using detail::Dialect;
-    using detail::KeyAccess;
-    const std::string_view ns = split->namespace_part;
-    const std::string_view body = split->rest;
-    if (ns == "course-v1" || ns == "slashes") {
-      if (KeyAccess::course_body(body, Dialect::standard, CourseKey::Kind::course, key)) return true;
-    } else if (ns == "library-v1") {
-      if (KeyAccess::course_body(body, Dialect::standard, CourseKey::Kind::library, key)) return true;
-    } else if (ns == "ccx-v1") {
-      if (KeyAccess::course_body(body, Dialect::ccx, CourseKey::Kind::ccx, key)) return true;
-    }
-  }
-  // Python falls back to the deprecated parser for the whole input whenever the namespace path fails,
-  // including for a known namespace with a bad body.
-  return detail::KeyAccess::deprecated_course(serialized, key);
+  // Each namespace's parser on the body after it; Python falls back to the deprecated parser for the
+  // whole input whenever the namespace path fails, including for a known namespace with a bad body.
+  const auto try_body = [&](std::string_view ns_colon, Dialect dialect, CourseKey::Kind kind) {
+    return detail::in_namespace(serialized, ns_colon) &&
+           KeyAccess::course_body(serialized.substr(ns_colon.size()), dialect, kind, key);
+  };
+  return try_body("course-v1:", Dialect::standard, CourseKey::Kind::course) ||
+         try_body("slashes:", Dialect::standard, CourseKey::Kind::course) ||
+         try_body("library-v1:", Dialect::standard, CourseKey::Kind::library) ||
+         try_body("ccx-v1:", Dialect::ccx, CourseKey::Kind::ccx) || KeyAccess::deprecated_course(serialized, key);
 }
 
 }  // namespace

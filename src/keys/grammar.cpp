@@ -120,20 +120,40 @@ bool is_run_of(std::string_view text, CharClass cls) noexcept {
   return !text.empty() && all_in_class(text, cls);
 }
 
-bool is_run_of_dollar_anchored(std::string_view text, CharClass cls) noexcept {
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  return is_run_of(text, cls);
+bool Field::is_run_of(CharClass cls) const noexcept {
+  if (begin == end) return false;
+  return ascii ? ((classes >> static_cast<unsigned>(cls)) & 1U) != 0 : all_in_class(text(), cls);
 }
 
-bool split_exact(std::string_view text, char sep, std::span<std::string_view> out) noexcept {
+bool Field::is_run_of_dollar_anchored(CharClass cls) const noexcept {
+  if (begin == end || end[-1] != '\n') return is_run_of(cls);
+  if (end - 1 == begin) return false;  // "\n" alone: the run before it is empty
+  return ascii ? ((classes_but_last >> static_cast<unsigned>(cls)) & 1U) != 0
+               : all_in_class(std::string_view(begin, static_cast<std::size_t>(end - 1 - begin)), cls);
+}
+
+bool split_fields(std::string_view text, char sep, std::span<Field> out) noexcept {
   std::size_t count = 0;
-  std::size_t start = 0;
-  while (true) {
-    const auto end = text.find(sep, start);
-    if (count == out.size()) return false;
-    out[count++] = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
+  const char* start = text.data();
+  const char* const end = start + text.size();
+  unsigned classes = kClassBits;
+  unsigned classes_but_last = kClassBits;
+  bool ascii = true;
+  for (const char* p = start;; ++p) {
+    if (p == end || *p == sep) {
+      if (count == out.size()) return false;
+      out[count++] = Field{start, p, classes, classes_but_last, ascii};
+      if (p == end) break;
+      start = p + 1;
+      classes = kClassBits;
+      classes_but_last = kClassBits;
+      ascii = true;
+      continue;
+    }
+    const unsigned info = kByteInfo[static_cast<unsigned char>(*p)];
+    classes_but_last = classes;
+    classes &= info;  // the class bits of a non-ASCII byte are all off: `ascii` sends those fields to all_in_class
+    ascii = ascii && (info & kNonAsciiByte) == 0;
   }
   return count == out.size();
 }

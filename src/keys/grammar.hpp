@@ -28,9 +28,6 @@ bool in_class(char32_t cp, CharClass cls) noexcept;
 bool all_in_class(std::string_view text, CharClass cls) noexcept;
 // `^C+\Z`: non-empty and every character in `cls`.
 bool is_run_of(std::string_view text, CharClass cls) noexcept;
-// `re.match('^C+$', text)`: Python's `$` also matches before one final '\n', so a run of `cls`
-// optionally followed by exactly one '\n'.
-bool is_run_of_dollar_anchored(std::string_view text, CharClass cls) noexcept;
 
 // Python's `str.partition(':')` as `OpaqueKey._separate_namespace` uses it: nullopt without a ':'.
 struct NamespaceSplit {
@@ -43,9 +40,30 @@ inline std::optional<NamespaceSplit> split_namespace(std::string_view serialized
   return NamespaceSplit{serialized.substr(0, colon), serialized.substr(colon + 1)};
 }
 
-// Python's `str.split(sep)` when exactly out.size() parts are expected (tuple unpacking): false for
-// any other number of parts.
-bool split_exact(std::string_view text, char sep, std::span<std::string_view> out) noexcept;
+// Whether the namespace of `serialized` is `ns`, given as "ns:" (say "lb:"): no namespace contains a
+// ':', so this is `serialized.partition(':')[0] == ns` without searching for the ':'.
+constexpr bool in_namespace(std::string_view serialized, std::string_view ns_colon) noexcept {
+  return serialized.starts_with(ns_colon);
+}
+
+// A field of a separator-delimited key, as split_fields finds it, with what its class checks need.
+// Trivially constructible on purpose: arrays of fields cost nothing until split_fields fills them.
+struct Field {
+  const char* begin;
+  const char* end;
+  unsigned classes;           // bit c: every ASCII character of the field is in CharClass c
+  unsigned classes_but_last;  // the same for the field without its last character
+  bool ascii;
+
+  std::string_view text() const noexcept { return {begin, static_cast<std::size_t>(end - begin)}; }
+  // `^C+\Z`
+  bool is_run_of(CharClass cls) const noexcept;
+  // `re.match('^C+$', field)`: a run of C, optionally followed by exactly one '\n' (Python's `$`).
+  bool is_run_of_dollar_anchored(CharClass cls) const noexcept;
+};
+// Python's `str.split(sep)` when exactly out.size() fields are expected (tuple unpacking): false for
+// any other number of fields. One pass over the text finds the fields and their classes together.
+bool split_fields(std::string_view text, char sep, std::span<Field> out) noexcept;
 
 // The block-style body grammar, BlockLocatorBase.URL_RE (standard) or CCXLocator.URL_RE (ccx):
 //   ((org+course(+run)?)SEP)?? (branch@ID+ SEP)? (version@HEX+ SEP)? [(ccx@\d+ SEP)]

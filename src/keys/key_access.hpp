@@ -5,6 +5,7 @@
 // touched the key.
 #pragma once
 
+#include <array>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -53,10 +54,14 @@ struct KeyAccess {
   static void append_library_body(std::string& out, const CourseKey& key);
 
   // The `^A+$` org and `^S+$` slug of every Learning Core key.
-  static bool valid_library_v2(std::string_view org, std::string_view slug) noexcept;
-  // Stores a Learning Core key: org, slug, then the fields of the embedding key, all set.
-  static void set_library_v2(LibraryLocatorV2& key, std::span<const std::string_view> values) {
-    key.text_.assign(values, (1U << values.size()) - 1U);
+  static bool valid_library_v2(const Field& org, const Field& slug) noexcept {
+    return org.is_run_of_dollar_anchored(CharClass::ascii_id) && slug.is_run_of_dollar_anchored(CharClass::slug);
+  }
+  // Stores a Learning Core key from its fields in slot order: org, slug, then those of the embedding key.
+  static void set_library_v2(LibraryLocatorV2& key, std::span<const Field> fields) {
+    std::array<std::string_view, LibraryLocatorV2::kSlotCount> values;
+    for (std::size_t i = 0; i < fields.size(); ++i) values[i] = fields[i].text();
+    key.text_.assign(std::span(values).first(fields.size()), (1U << fields.size()) - 1U);
   }
   // The body of an lb: key (ORG:SLUG:TYPE:ID), for LibraryUsageLocatorV2 and UsageKey alike.
   static bool library_usage_v2_body(std::string_view body, LibraryLocatorV2& key);

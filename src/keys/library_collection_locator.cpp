@@ -15,15 +15,15 @@ namespace openedx_events::keys {
 namespace detail {
 
 bool KeyAccess::collection(std::string_view serialized, LibraryCollectionLocator& key) {
-  if (!is_valid_utf8(serialized)) return false;
-  auto split = split_namespace(serialized);
-  if (!split || split->namespace_part != "lib-collection") return false;
-  std::array<std::string_view, 3> parts;  // org, slug, collection id: the order of the key's slots
-  if (!split_exact(split->rest, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
-      !is_run_of_dollar_anchored(parts[2], CharClass::slug)) {
+  constexpr std::string_view kNamespace = "lib-collection:";
+  if (!is_valid_utf8(serialized) || !in_namespace(serialized, kNamespace)) return false;
+  // org, slug, collection id: the order of the key's slots.
+  std::array<Field, 3> fields;
+  if (!split_fields(serialized.substr(kNamespace.size()), ':', fields) || !valid_library_v2(fields[0], fields[1]) ||
+      !fields[2].is_run_of_dollar_anchored(CharClass::slug)) {
     return false;
   }
-  set_library_v2(key.lib_key_, parts);
+  set_library_v2(key.lib_key_, fields);
   return true;
 }
 

@@ -15,16 +15,16 @@ namespace openedx_events::keys {
 namespace detail {
 
 bool KeyAccess::container(std::string_view serialized, LibraryContainerLocator& key) {
-  if (!is_valid_utf8(serialized)) return false;
-  auto split = split_namespace(serialized);
-  if (!split || split->namespace_part != "lct") return false;
+  constexpr std::string_view kNamespace = "lct:";
+  if (!is_valid_utf8(serialized) || !in_namespace(serialized, kNamespace)) return false;
   // org, slug, container type, container id: the order of the key's slots.
-  std::array<std::string_view, 4> parts;
-  if (!split_exact(split->rest, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
-      !is_run_of_dollar_anchored(parts[2], CharClass::ascii_id) || !is_run_of_dollar_anchored(parts[3], CharClass::slug)) {
+  std::array<Field, 4> fields;
+  if (!split_fields(serialized.substr(kNamespace.size()), ':', fields) || !valid_library_v2(fields[0], fields[1]) ||
+      !fields[2].is_run_of_dollar_anchored(CharClass::ascii_id) ||
+      !fields[3].is_run_of_dollar_anchored(CharClass::slug)) {
     return false;
   }
-  set_library_v2(key.lib_key_, parts);
+  set_library_v2(key.lib_key_, fields);
   return true;
 }
 

@@ -15,18 +15,15 @@ namespace openedx_events::keys {
 
 namespace detail {
 
-bool KeyAccess::valid_library_v2(std::string_view org, std::string_view slug) noexcept {
-  return is_run_of_dollar_anchored(org, CharClass::ascii_id) && is_run_of_dollar_anchored(slug, CharClass::slug);
-}
-
 bool KeyAccess::library_usage_v2_body(std::string_view body, LibraryLocatorV2& key) {
   // ORG:SLUG:TYPE:USAGE_ID, which is also the order of the key's slots.
-  std::array<std::string_view, LibraryLocatorV2::kSlotCount> parts;
-  if (!split_exact(body, ':', parts) || !valid_library_v2(parts[0], parts[1]) ||
-      !is_run_of_dollar_anchored(parts[2], CharClass::ascii_id) || !is_run_of_dollar_anchored(parts[3], CharClass::slug)) {
+  std::array<Field, LibraryLocatorV2::kSlotCount> fields;
+  if (!split_fields(body, ':', fields) || !valid_library_v2(fields[0], fields[1]) ||
+      !fields[2].is_run_of_dollar_anchored(CharClass::ascii_id) ||
+      !fields[3].is_run_of_dollar_anchored(CharClass::slug)) {
     return false;
   }
-  set_library_v2(key, parts);
+  set_library_v2(key, fields);
   return true;
 }
 
@@ -34,26 +31,24 @@ bool KeyAccess::library_usage_v2_body(std::string_view body, LibraryLocatorV2& k
 
 namespace {
 
-// The body after `expected_namespace:`, or nullopt if the input is not UTF-8 or has another namespace.
-std::optional<std::string_view> body_of(std::string_view serialized, std::string_view expected_namespace) {
-  if (!detail::is_valid_utf8(serialized)) return std::nullopt;
-  auto split = detail::split_namespace(serialized);
-  if (!split || split->namespace_part != expected_namespace) return std::nullopt;
-  return split->rest;
+// The body after `ns_colon` ("lib:"), or nullopt if the input is not UTF-8 or has another namespace.
+std::optional<std::string_view> body_of(std::string_view serialized, std::string_view ns_colon) {
+  if (!detail::is_valid_utf8(serialized) || !detail::in_namespace(serialized, ns_colon)) return std::nullopt;
+  return serialized.substr(ns_colon.size());
 }
 
 bool parse_library(std::string_view serialized, LibraryLocatorV2& key) {
-  auto body = body_of(serialized, "lib");
-  std::array<std::string_view, 2> parts;  // org, slug
-  if (!body || !detail::split_exact(*body, ':', parts) || !detail::KeyAccess::valid_library_v2(parts[0], parts[1])) {
+  auto body = body_of(serialized, "lib:");
+  std::array<detail::Field, 2> fields;  // org, slug
+  if (!body || !detail::split_fields(*body, ':', fields) || !detail::KeyAccess::valid_library_v2(fields[0], fields[1])) {
     return false;
   }
-  detail::KeyAccess::set_library_v2(key, parts);
+  detail::KeyAccess::set_library_v2(key, fields);
   return true;
 }
 
 bool parse_library_usage(std::string_view serialized, LibraryLocatorV2& lib_key) {
-  auto body = body_of(serialized, "lb");
+  auto body = body_of(serialized, "lb:");
   return body && detail::KeyAccess::library_usage_v2_body(*body, lib_key);
 }
 

@@ -106,11 +106,13 @@ bool KeyAccess::block_usage(std::string_view body, Dialect dialect, UsageKey::Ki
 
 // DeprecatedLocation: ^(ID+)\+(ID+)\+(ID+)\+(ID+)\+(ID+)\Z
 bool KeyAccess::location_usage(std::string_view body, UsageKey& key) {
-  std::array<std::string_view, 5> parts;
-  if (!split_exact(body, '+', parts)) return false;
-  for (auto part : parts) {
-    if (!is_run_of(part, CharClass::id)) return false;
+  std::array<Field, 5> fields;
+  if (!split_fields(body, '+', fields)) return false;
+  for (const auto& field : fields) {
+    if (!field.is_run_of(CharClass::id)) return false;
   }
+  std::array<std::string_view, 5> parts;
+  for (std::size_t i = 0; i < parts.size(); ++i) parts[i] = fields[i].text();
   const std::array<std::string_view, CourseKey::kSlotCount> values{parts[0], parts[1], parts[2], {}, {}, {},
                                                                    parts[3], parts[4]};
   constexpr unsigned set = (1U << CourseKey::kOrg) | (1U << CourseKey::kCourse) | (1U << CourseKey::kRun) |
