@@ -870,6 +870,47 @@ TEST_F(RedisBusTest, MalformedEntriesAreLoggedAcknowledgedAndSkipped) {
   EXPECT_NE(sink_->find({"Error determining metadata from message headers", "b'" + bad_ids[3] + "'"}), "");
 }
 
+// An entry delivered to c1 and never acknowledged, then deleted (XDEL, or trimmed by MAXLEN): it
+// can never be read again. It is acknowledged and the pending phase goes on to the next one.
+TEST_F(RedisBusTest, VanishedPendingEntryIsAcknowledgedAndSkipped) {
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  (void)consumer("group", {{"consumer_name", "c1"}});
+  auto producer = bus::make_redis_producer(settings_);
+  for (int i = 1; i <= 3; ++i) send_json(*producer, login, topic_, {{"user", user_json(i, "u")}}, metadata_for(login, i));
+  // c1 reads the first two without acknowledging them, as a crashed consumer would.
+  raw_->command({"XREADGROUP", "GROUP", "group", "c1", "COUNT", "2", "STREAMS", stream_, ">"});
+  const auto ids = raw_->ids(stream_);
+  ASSERT_EQ(ids.size(), 3u);
+  raw_->command({"XDEL", stream_, ids[0]});
+  ASSERT_EQ(raw_->pending_count(stream_, "group"), 2);
+
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  ASSERT_TRUE(collector.wait_for(2));
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].data["user"]["id"], 2);  // still pending: first
+  EXPECT_EQ(got[1].data["user"]["id"], 3);
+  EXPECT_TRUE(sink_->contains("Pending entry b'" + ids[0] + "' of stream '" + stream_ + "' no longer exists"));
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisBusTest, KeyOfAnotherTypeIsRefused) {
+  raw_->command({"SET", stream_, "not a stream"});
+  try {
+    consumer("group", {{"consumer_name", "c1"}});
+    FAIL() << "a string key was taken for a stream";
+  } catch (const bus::RedisError& e) {
+    EXPECT_NE(std::string(e.what()).find("WRONGTYPE"), std::string::npos) << e.what();
+  }
+  auto producer = bus::make_redis_producer(settings_);
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  EXPECT_NO_THROW(send_json(*producer, login, topic_, {{"user", user_json(1, "a")}}, metadata_for(login, 1)));
+  EXPECT_NE(sink_->find({"Error delivering message to Redis event bus. error=WRONGTYPE"}), "");
+}
+
 TEST_F(RedisBusTest, ThrowingReceiverDoesNotStopTheConsumer) {
   auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
   std::atomic<int> calls{0};

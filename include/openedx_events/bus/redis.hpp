@@ -84,8 +84,9 @@ struct RedisBackoff {
 // fails because Redis is down. send_erased() never throws: every failure is logged as
 // "Error delivering message to Redis event bus. error=... full_topic=... ..." with the event data
 // and metadata as JSON, so the event can be re-sent by hand. While Redis is unreachable a send
-// fails at once (no waiting in the caller's thread) until the next reconnect attempt is due.
-// Thread-safe: sends are serialised on one connection.
+// fails at once (no waiting in the caller's thread) until the next reconnect attempt is due; the
+// send that makes that attempt waits at most the URL's socket_connect_timeout (5 s by default).
+// Thread-safe: sends are serialised on one connection (XADD is a single short round trip).
 class RedisProducer final : public EventBusProducer {
  public:
   // Throws std::invalid_argument for a missing or unusable EVENT_BUS_REDIS_CONNECTION_URL.

@@ -48,8 +48,6 @@ milliseconds seconds_to_ms(double seconds) {
   return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 }  // namespace
 
 struct RedisConsumer::Impl {
@@ -106,7 +104,7 @@ struct RedisConsumer::Impl {
                     detail::py_repr(full_topic), detail::py_repr(start));
       return;
     }
-    if (!starts_with(created.text(), "BUSYGROUP")) {
+    if (!created.text().starts_with("BUSYGROUP")) {
       // WRONGTYPE (the key holds something else: walrus refuses it too), a bad id...
       throw RedisError("Cannot create consumer group '" + group_id + "' on stream '" + full_topic +
                        "': " + std::string(created.text()));
@@ -132,7 +130,7 @@ struct RedisConsumer::Impl {
     logger().warn("Consumer group {} of stream {} is gone ({}); creating it again at the start of the stream",
                      detail::py_repr(group_id), detail::py_repr(full_topic), why);
     Reply created = connection.command({"XGROUP", "CREATE", full_topic, group_id, "0", "MKSTREAM"});
-    if (created.is_error() && !starts_with(created.text(), "BUSYGROUP")) {
+    if (created.is_error() && !created.text().starts_with("BUSYGROUP")) {
       throw ResponseError(std::string(created.text()));
     }
   }
@@ -141,7 +139,7 @@ struct RedisConsumer::Impl {
   // an ordinary consuming error.
   bool handle_error_reply(const Reply& reply) {
     if (!reply.is_error()) return false;
-    if (starts_with(reply.text(), "NOGROUP")) {
+    if (reply.text().starts_with("NOGROUP")) {
       recreate_group(reply.text());
       return true;
     }
