@@ -362,8 +362,8 @@ struct RedisConsumer::Impl {
         log_error(e, entry, message, metadata);
         connection_lost = true;
       } catch (const RedisError& e) {
-        // Refused credentials, wrong key type: waiting will not help (the reference's fatal
-        // errors). The entry in hand, if any, is still acknowledged below when possible.
+        // Refused credentials (on a reconnect): waiting will not help, as with the reference's
+        // fatal errors. The entry in hand, if any, is still acknowledged before leaving.
         ++consecutive_errors;
         log_error(e, entry, message, metadata);
         if (entry) {
