@@ -65,8 +65,6 @@ struct KeyAccess {
   }
   // The body of an lb: key (ORG:SLUG:TYPE:ID), for LibraryUsageLocatorV2 and UsageKey alike.
   static bool library_usage_v2_body(std::string_view body, LibraryLocatorV2& key);
-  // Every slot of a Learning Core key, including those of the key that embeds it.
-  static const FieldText<LibraryLocatorV2::kSlotCount>& text(const LibraryLocatorV2& key) noexcept { return key.text_; }
 
   // UsageKey.from_string on text that is already valid UTF-8; `depth` counts enclosing aside keys.
   static bool usage_key(std::string_view serialized, int depth, UsageKey& key);

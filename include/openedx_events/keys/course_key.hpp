@@ -1,6 +1,6 @@
 // CourseKey: the course-like learning-context keys of edx-opaque-keys and edx-ccx-keys, i.e. what
 // Python's `CourseKey.from_string` returns (CourseLocator, LibraryLocator or CCXLocator). Its fields
-// live back to back in one string (detail::FieldText), viewed by the accessors.
+// live back to back in one buffer (detail::FieldText), viewed by the accessors.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "openedx_events/keys/errors.hpp"
 #include "openedx_events/keys/field_text.hpp"
@@ -39,6 +40,20 @@ class CourseKey {
   };
 
   CourseKey() = default;
+  CourseKey(const CourseKey&) = default;
+  CourseKey& operator=(const CourseKey&) = default;
+  // A moved-from key is unset, like a default-constructed one.
+  CourseKey(CourseKey&& other) noexcept
+      : text_(std::move(other.text_)),
+        kind_(std::exchange(other.kind_, Kind::none)),
+        deprecated_(std::exchange(other.deprecated_, false)) {}
+  CourseKey& operator=(CourseKey&& other) noexcept {
+    text_ = std::move(other.text_);
+    kind_ = std::exchange(other.kind_, Kind::none);
+    deprecated_ = std::exchange(other.deprecated_, false);
+    return *this;
+  }
+  ~CourseKey() = default;
 
   // Throws InvalidKeyError exactly where Python's CourseKey.from_string raises InvalidKeyError.
   static CourseKey from_string(std::string_view serialized);
@@ -92,7 +107,10 @@ class CourseKey {
   enum Slot : std::size_t { kOrg, kCourse, kRun, kBranch, kVersionGuid, kCcx, kBlockType, kBlockId, kSlotCount };
   static constexpr std::size_t kFieldCount = kCcx + 1;
 
-  detail::FieldText<kSlotCount> text_;
+  // Inline room for the fields of typical keys, a usage key's block type and 32-hex block id included
+  // ("edX" "DemoX" "Demo_Course" "problem" + 32 is 58): those parse without allocating.
+  static constexpr std::size_t kInlineText = 64;
+  detail::FieldText<kSlotCount, kInlineText> text_;
   Kind kind_ = Kind::none;
   bool deprecated_ = false;
 };

@@ -1,5 +1,6 @@
-// detail::FieldText, the storage behind every key class: a key's fields back to back in one string.
-// Not part of the public API; it lives in a public header only because keys hold it by value.
+// detail::FieldText, the storage behind every key class: a key's fields back to back in one buffer
+// (detail::TextBuffer, inline for typical keys). Not part of the public API; it lives in a public
+// header only because keys hold it by value.
 #pragma once
 
 #include <array>
@@ -14,17 +15,89 @@
 
 namespace openedx_events::keys::detail {
 
-// The fields of a key stored back to back in one std::string, with where each one ends and which
-// ones are set (Python's None is "not set", which differs from ""). Keys are parsed on every Avro
-// decode, so this shape matters: parsing allocates once at most (short keys stay in the string's
-// inline buffer) and moving a key moves one string and a few integers.
+// The characters behind a FieldText, immutable once written, with an inline buffer that fits the
+// fields of most keys: std::string's 15 characters fit few ("edX", "DemoX" and "Demo_Course" already
+// take 19), and one heap allocation costs as much as parsing the whole key. The heap is used exactly
+// when the size exceeds the inline capacity, so no flag or capacity is stored.
+template <std::size_t Inline>
+class TextBuffer {
+ public:
+  // User-provided so that value-initialising a key does not zero the inline bytes first.
+  TextBuffer() noexcept {}  // NOLINT(modernize-use-equals-default)
+  TextBuffer(const TextBuffer& other) { std::memcpy(reset(other.size_), other.data(), other.size_); }
+  TextBuffer(TextBuffer&& other) noexcept { steal(other); }
+  TextBuffer& operator=(const TextBuffer& other) {
+    if (this != &other) {
+      TextBuffer copy(other);
+      release();
+      steal(copy);
+    }
+    return *this;
+  }
+  TextBuffer& operator=(TextBuffer&& other) noexcept {
+    if (this != &other) {
+      release();
+      steal(other);
+    }
+    return *this;
+  }
+  ~TextBuffer() { release(); }
+
+  const char* data() const noexcept { return on_heap() ? heap_ : inline_; }
+  char* data() noexcept { return on_heap() ? heap_ : inline_; }
+  std::size_t size() const noexcept { return size_; }
+  std::string_view view() const noexcept { return {data(), size_}; }
+
+  // Replaces the contents with `size` unspecified characters for the caller to write, and returns
+  // where they start. Leaves the contents alone if the allocation throws.
+  char* reset(std::size_t size) {
+    char* fresh = size > Inline ? new char[size] : nullptr;
+    release();
+    size_ = size;
+    if (fresh == nullptr) return inline_;
+    heap_ = fresh;
+    return fresh;
+  }
+
+  friend bool operator==(const TextBuffer& a, const TextBuffer& b) noexcept { return a.view() == b.view(); }
+
+ private:
+  bool on_heap() const noexcept { return size_ > Inline; }
+  void release() noexcept {
+    if (on_heap()) delete[] heap_;
+    size_ = 0;
+  }
+  // Takes other's characters and leaves it empty; this object must hold none.
+  void steal(TextBuffer& other) noexcept {
+    size_ = other.size_;
+    if (other.on_heap()) {
+      heap_ = other.heap_;
+    } else {
+      // The whole buffer, unused bytes included: a fixed-size copy is a few vector moves, where
+      // copying size_ bytes would be a call.
+      std::memcpy(inline_, other.inline_, Inline);
+    }
+    other.size_ = 0;
+  }
+
+  union {
+    char inline_[Inline];
+    char* heap_;
+  };
+  std::size_t size_ = 0;
+};
+
+// The fields of a key stored back to back in one TextBuffer, with where each one ends and which ones
+// are set (Python's None is "not set", which differs from ""). Keys are parsed on every Avro decode,
+// so this shape matters: parsing a typical key allocates nothing (a long one allocates once) and
+// moving a key moves one buffer and a few integers.
 //
 // Slot i is text[end(i-1), end(i)) (from 0 for slot 0), and an unset slot is empty there, so the
 // layout is a function of the field values alone and comparing it compares the fields. The first
 // slots are a key's own fields; the last ones hold the fields of the key that embeds it (a UsageKey
 // keeps its block type and id after the fields of its course key), so that the embedding key needs
-// no string of its own. The embedded key only ever reads, prints and compares its own slots.
-template <std::size_t N>
+// no buffer of its own. The embedded key only ever reads, prints and compares its own slots.
+template <std::size_t N, std::size_t Inline>
 class FieldText {
   static_assert(N >= 1 && N <= 8, "the set-slot mask is one byte");
 
@@ -80,13 +153,11 @@ class FieldText {
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (((set >> i) & 1U) != 0) total += values[i].size();
     }
-    // Sized once, then filled: cheaper than growing the string one field at a time.
-    text_.clear();
-    text_.resize(total);
+    char* out = text_.reset(total);
     std::size_t pos = 0;
     for (std::size_t i = 0; i < N; ++i) {
       if (((set >> i) & 1U) != 0 && !values[i].empty()) {
-        std::memcpy(text_.data() + pos, values[i].data(), values[i].size());
+        std::memcpy(out + pos, values[i].data(), values[i].size());
         pos += values[i].size();
       }
       end_[i] = pos;
@@ -97,13 +168,13 @@ class FieldText {
   void to_lower_ascii(std::size_t slot) noexcept {
     const std::size_t begin = slot == 0 ? 0 : end_[slot - 1];
     for (std::size_t i = begin; i < end_[slot]; ++i) {
-      char& c = text_[i];
+      char& c = text_.data()[i];
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
   }
 
  private:
-  std::string text_;
+  TextBuffer<Inline> text_;
   std::array<std::size_t, N> end_{};
   std::uint8_t set_ = 0;  // bit i: slot i is set
 };

@@ -1,5 +1,5 @@
 // LibraryCollectionLocator: `lib-collection:ORG:SLUG:COLLECTION_ID`, a collection inside a Learning
-// Core content library. Its collection id is stored in the string of its library key.
+// Core content library. Its collection id is stored in the buffer of its library key.
 #pragma once
 
 #include <iosfwd>

@@ -1,5 +1,5 @@
 // LibraryContainerLocator: `lct:ORG:SLUG:CONTAINER_TYPE:CONTAINER_ID`, a container (unit, section,
-// subsection...) inside a Learning Core content library. Its own fields are stored in the string of
+// subsection...) inside a Learning Core content library. Its own fields are stored in the buffer of
 // its library key.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Learning Core content libraries: the library key `lib:ORG:SLUG` (LibraryLocatorV2) and the key of a
 // block inside one, `lb:ORG:SLUG:TYPE:ID` (LibraryUsageLocatorV2). Every Learning Core key keeps all
-// its fields in the one string of its library key (detail::FieldText); accessors return views into it.
+// its fields in the one buffer of its library key (detail::FieldText); accessors return views into it.
 #pragma once
 
 #include <cstddef>
@@ -55,7 +55,9 @@ class LibraryLocatorV2 {
   enum Slot : std::size_t { kOrg, kSlug, kOuter0, kOuter1, kSlotCount };
   static constexpr std::size_t kFieldCount = kSlug + 1;
 
-  detail::FieldText<kSlotCount> text_;
+  // Inline room for the fields of typical Learning Core keys, a 36-character UUID usage id included.
+  static constexpr std::size_t kInlineText = 64;
+  detail::FieldText<kSlotCount, kInlineText> text_;
 };
 
 // `lb:ORG:SLUG:TYPE:USAGE_ID`: TYPE is ASCII [A-Za-z0-9_.-]+, USAGE_ID is [\w.-]+; same `$` quirk.

@@ -1,6 +1,6 @@
 // UsageKey: every XBlock usage key Python's `UsageKey.from_string` accepts, as one value type. Its
-// block type and id are stored in the string of the course (or library) key it embeds, so a parsed
-// usage key owns one string; aside keys share their decorated key.
+// block type and id are stored in the buffer of the course (or library) key it embeds, so a parsed
+// usage key owns one buffer; aside keys share their decorated key.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "openedx_events/keys/course_key.hpp"
 #include "openedx_events/keys/library_locator_v2.hpp"
@@ -43,6 +44,23 @@ class UsageKey {
   };
 
   UsageKey() = default;
+  UsageKey(const UsageKey&) = default;
+  UsageKey& operator=(const UsageKey&) = default;
+  // A moved-from key is unset, like a default-constructed one (its kind must not outlive the
+  // fields it describes: an aside kind without its decorated key would have nothing to answer with).
+  UsageKey(UsageKey&& other) noexcept
+      : kind_(std::exchange(other.kind_, Kind::none)),
+        course_key_(std::move(other.course_key_)),
+        lib_key_(std::move(other.lib_key_)),
+        aside_(std::move(other.aside_)) {}
+  UsageKey& operator=(UsageKey&& other) noexcept {
+    kind_ = std::exchange(other.kind_, Kind::none);
+    course_key_ = std::move(other.course_key_);
+    lib_key_ = std::move(other.lib_key_);
+    aside_ = std::move(other.aside_);
+    return *this;
+  }
+  ~UsageKey() = default;
   UsageKey(const LibraryUsageLocatorV2& key);  // NOLINT: implicit, an lb: key is a UsageKey
 
   static UsageKey from_string(std::string_view serialized);
