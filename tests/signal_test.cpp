@@ -200,6 +200,30 @@ TEST_F(SignalTest, DecodeErrorsNameTheEventTypeAndTheFieldPath) {
   EXPECT_THROW(signal.deserialize(signal.serialize(ping()) + "x"), avro::DecodeError);
 }
 
+TEST_F(SignalTest, EventsFromBytesKeepTheirDataWhenAReceiverReEmitsFromBytes) {
+  PingEvent first = ping();
+  PingEvent second = ping();
+  second.ping.note = "second";
+  const auto first_bytes = signal.serialize(first);
+  const auto second_bytes = signal.serialize(second);
+  std::vector<std::string> notes;
+  bool nested = false;
+  auto c = signal.connect([&](const auto& event) {
+    if (!nested) {
+      nested = true;
+      signal.send_avro_with_custom_metadata(event.metadata, second_bytes);
+    }
+    notes.push_back(event.data.ping.note);  // the outer event's data must still be its own
+  });
+  const auto metadata = signal.generate_signal_metadata();
+  signal.send_avro_with_custom_metadata(metadata, first_bytes);
+  EXPECT_EQ(notes, (std::vector<std::string>{"second", "hello"}));
+  // And the reused decoding object gives the right data for the next event too.
+  notes.clear();
+  signal.send_avro_with_custom_metadata(metadata, second_bytes);
+  EXPECT_EQ(notes, (std::vector<std::string>{"second"}));
+}
+
 TEST_F(SignalTest, UnsetNestedKeyCannotBeEncoded) {
   PingEvent data = ping();
   data.ping.course_key = {};

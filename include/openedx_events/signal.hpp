@@ -319,7 +319,18 @@ class OpenEdxPublicSignal final : public SignalBase {
   avro::json decode_to_json(std::string_view bytes) const override { return to_json(deserialize(bytes)); }
   SendResults send_avro_with_custom_metadata(const EventsMetadata& metadata, std::string_view bytes,
                                              SendOptions options = {}) override {
-    return send_event_with_custom_metadata(metadata, deserialize(bytes), options);
+    // A consumer decodes event after event of the same types: decoding into a per-thread object
+    // keeps its strings', vectors' and map nodes' memory from one event to the next. A receiver
+    // that re-emits bytes on this signal from inside the send gets a fresh object instead.
+    thread_local Data scratch{};
+    thread_local bool scratch_in_use = false;
+    if (scratch_in_use) return send_event_with_custom_metadata(metadata, deserialize(bytes), options);
+    scratch_in_use = true;
+    struct Release {
+      ~Release() { scratch_in_use = false; }
+    } release;
+    deserialize_into(bytes, scratch);
+    return send_event_with_custom_metadata(metadata, scratch, options);
   }
   SendResults send_json_event(const avro::json& j, SendOptions options = {}) override {
     return send_event(from_json(j), options);

@@ -81,7 +81,9 @@ class TextBuffer {
   }
 
   union {
-    char inline_[Inline];
+    // Zeroed so that the whole-buffer copies above never read indeterminate bytes (and g++'s
+    // -Wuninitialized, an error here, agrees).
+    char inline_[Inline] = {};
     char* heap_;
   };
   std::size_t size_ = 0;
