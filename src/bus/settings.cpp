@@ -13,6 +13,7 @@
 //   neither input; it throws where the reference raises.
 #include "openedx_events/bus/settings.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@
 
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/metadata.hpp"
+#include "openedx_events/python_json.hpp"
 #include "openedx_events/signal.hpp"
 
 extern char** environ;  // POSIX; declared by <unistd.h> only with _GNU_SOURCE on some libcs
@@ -449,6 +451,17 @@ std::string read_redis_url(const RawValue& raw) {
   return url;
 }
 
+// EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: the registry client speaks HTTP(S). Empty means "not set".
+std::string read_http_url(const RawValue& raw) {
+  std::string url = read_string(raw);
+  if (url.empty()) return url;
+  const std::string l = lower(url);
+  if (!(l.starts_with("http://") || l.starts_with("https://")) || url.find("://") + 3 == url.size()) {
+    invalid(raw, "a URL starting with http:// or https://");
+  }
+  return url;
+}
+
 std::filesystem::path read_path(const RawValue& raw) {
   const std::string text = read_string(raw);
   if (text.empty()) invalid(raw, "a file path");
@@ -715,6 +728,50 @@ ProducerConfig read_producer_config(const RawValue& raw) {
   return parse_producer_config(value);
 }
 
+// EVENT_BUS_KAFKA_CONFIG: a mapping of librdkafka property names to scalar values, each of which
+// librdkafka itself accepts (its error text is kept in the SettingsError).
+std::vector<std::pair<std::string, std::string>> read_kafka_config(const RawValue& raw) {
+  ordered_json value;
+  if (raw.from_file()) {
+    if (raw.node->IsNull()) return {};
+    value = yaml_to_json(raw.name, *raw.node);
+  } else {
+    if (trim(*raw.text).empty()) return {};
+    try {
+      value = ordered_json::parse(*raw.text);
+    } catch (const ordered_json::parse_error& e) {
+      throw SettingsError(std::string(raw.name) + ": expected a JSON object of librdkafka properties, got invalid JSON (" +
+                          e.what() + ")");
+    }
+  }
+  if (!value.is_object()) invalid(raw, "a mapping of librdkafka property names to values");
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
+                                                                                 &rd_kafka_conf_destroy);
+  for (const auto& [name, item] : value.items()) {
+    std::string text;
+    if (item.is_string()) {
+      text = item.get<std::string>();
+    } else if (item.is_boolean()) {
+      text = item.get<bool>() ? "true" : "false";
+    } else if (item.is_number_integer() || item.is_number_unsigned()) {
+      text = item.dump();
+    } else if (item.is_number_float()) {
+      text = python_float_repr(item.get<double>());
+    } else {
+      throw SettingsError(std::string(raw.name) + ": expected a string, number or boolean for librdkafka property '" +
+                          name + "', got " + item.dump() + raw.where);
+    }
+    char error[512] = {0};
+    if (rd_kafka_conf_set(conf.get(), name.c_str(), text.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+      throw SettingsError(std::string(raw.name) + ": librdkafka rejects '" + name + "' = '" + text + "': " + error +
+                          raw.where);
+    }
+    out.emplace_back(name, std::move(text));
+  }
+  return out;
+}
+
 struct SettingEntry {
   std::string_view name;
   std::function<void(Settings&, const RawValue&)> apply;
@@ -745,27 +802,37 @@ const std::vector<SettingEntry>& setting_table() {
        [](Settings& s, const RawValue& r) { s.redis_consumers_enabled = read_boolean(r); }},
       {"EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED",
        [](Settings& s, const RawValue& r) { s.redis_audit_logging_enabled = read_boolean(r); }},
+      {"EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS",
+       [](Settings& s, const RawValue& r) { s.kafka_bootstrap_servers = read_string(r); }},
+      {"EVENT_BUS_KAFKA_API_KEY", [](Settings& s, const RawValue& r) { s.kafka_api_key = read_string(r); }},
+      {"EVENT_BUS_KAFKA_API_SECRET", [](Settings& s, const RawValue& r) { s.kafka_api_secret = read_string(r); }},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL",
+       [](Settings& s, const RawValue& r) { s.kafka_schema_registry_url = read_http_url(r); }},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_KEY",
+       [](Settings& s, const RawValue& r) { s.kafka_schema_registry_api_key = read_string(r); }},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_SECRET",
+       [](Settings& s, const RawValue& r) { s.kafka_schema_registry_api_secret = read_string(r); }},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT",
+       [](Settings& s, const RawValue& r) { s.kafka_consumer_poll_timeout = read_seconds(r); }},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP",
+       [](Settings& s, const RawValue& r) { s.kafka_consumer_poll_failure_sleep = read_seconds(r); }},
+      {"EVENT_BUS_KAFKA_CONSUMER_CONSECUTIVE_ERRORS_LIMIT",
+       [](Settings& s, const RawValue& r) { s.kafka_consumer_consecutive_errors_limit = read_optional_limit(r); }},
+      {"EVENT_BUS_KAFKA_CONSUMERS_ENABLED",
+       [](Settings& s, const RawValue& r) { s.kafka_consumers_enabled = read_boolean(r); }},
+      {"EVENT_BUS_KAFKA_AUDIT_LOGGING_ENABLED",
+       [](Settings& s, const RawValue& r) { s.kafka_audit_logging_enabled = read_boolean(r); }},
+      {"EVENT_BUS_KAFKA_POLL_INTERVAL_SEC",
+       [](Settings& s, const RawValue& r) { s.kafka_poll_interval_sec = read_seconds(r); }},
+      {"EVENT_BUS_KAFKA_CONFIG", [](Settings& s, const RawValue& r) { s.kafka_config = read_kafka_config(r); }},
+
       {"EVENT_BUS_EMBEDDED_PATH", [](Settings& s, const RawValue& r) { s.embedded_bus_path = read_path(r); }},
+      {"EVENT_BUS_PRODUCER_ASYNC", [](Settings& s, const RawValue& r) { s.producer_async = read_boolean(r); }},
+      {"EVENT_BUS_CONSUMER_BATCH_SIZE",
+       [](Settings& s, const RawValue& r) { s.consumer_batch_size = read_positive_integer(r); }},
   };
   return table;
 }
-
-// The Kafka backend's settings (python-stack.md §8.1): real Open edX files carry them; we have no use
-// for them yet but must not call them typos.
-constexpr std::array<std::string_view, 12> kafka_settings = {
-    "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS",
-    "EVENT_BUS_KAFKA_API_KEY",
-    "EVENT_BUS_KAFKA_API_SECRET",
-    "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL",
-    "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_KEY",
-    "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_SECRET",
-    "EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT",
-    "EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP",
-    "EVENT_BUS_KAFKA_CONSUMER_CONSECUTIVE_ERRORS_LIMIT",
-    "EVENT_BUS_KAFKA_CONSUMERS_ENABLED",
-    "EVENT_BUS_KAFKA_AUDIT_LOGGING_ENABLED",
-    "EVENT_BUS_KAFKA_POLL_INTERVAL_SEC",
-};
 
 const SettingEntry* find_setting(std::string_view name) {
   for (const auto& entry : setting_table()) {
@@ -793,7 +860,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 // settings (Open edX YAML files hold hundreds) and are none of our business.
 void check_unknown_key(const std::string& key, const YAML::Node& node, const std::string& file) {
   if (!key.starts_with("EVENT_BUS_") && !key.starts_with("EVENTS_")) return;
-  if (std::find(kafka_settings.begin(), kafka_settings.end(), key) != kafka_settings.end()) return;
   std::string message = "OPENEDX_EVENTS_CONFIG: unknown setting '" + key + "'";
   std::string_view best;
   std::size_t best_distance = 4;  // suggest only close names

@@ -91,6 +91,8 @@ TEST(Settings, DefaultsAreTheReferences) {
   EXPECT_TRUE(s.redis_consumers_enabled);
   EXPECT_TRUE(s.redis_audit_logging_enabled);
   EXPECT_EQ(s.embedded_bus_path, "./openedx-events-bus.sqlite3");
+  EXPECT_FALSE(s.producer_async);
+  EXPECT_EQ(s.consumer_batch_size, 100);
 }
 
 TEST(Settings, DefaultsOfAPlainSettingsValueMatchLoad) {
@@ -103,6 +105,8 @@ TEST(Settings, DefaultsOfAPlainSettingsValueMatchLoad) {
   EXPECT_EQ(built.redis_consumer_poll_failure_sleep, loaded.redis_consumer_poll_failure_sleep);
   EXPECT_EQ(built.redis_consumers_enabled, loaded.redis_consumers_enabled);
   EXPECT_EQ(built.redis_audit_logging_enabled, loaded.redis_audit_logging_enabled);
+  EXPECT_EQ(built.producer_async, loaded.producer_async);
+  EXPECT_EQ(built.consumer_batch_size, loaded.consumer_batch_size);
 }
 
 TEST(Settings, EmbeddedPathDefaultFollowsXdgThenHome) {
@@ -179,6 +183,8 @@ TEST(Settings, EveryInvalidValueNamesItsSetting) {
       {"EVENT_BUS_REDIS_CONSUMERS_ENABLED", {"", "on", "2", "enabled", "tru"}},
       {"EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED", {"", "off", "y", "n"}},
       {"EVENT_BUS_EMBEDDED_PATH", {""}},
+      {"EVENT_BUS_PRODUCER_ASYNC", {"", "later", "2"}},
+      {"EVENT_BUS_CONSUMER_BATCH_SIZE", {"", "0", "-1", "many", "2.5"}},
   };
   for (const auto& [name, values] : cases) {
     for (const auto& value : values) {
@@ -234,6 +240,8 @@ TEST(Settings, BooleansInTheEnvironment) {
   for (const std::string no : {"false", "False", "0", "no", "NO"}) {
     EXPECT_FALSE(from_env({{"EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED", no}}).redis_audit_logging_enabled) << no;
   }
+  EXPECT_TRUE(from_env({{"EVENT_BUS_PRODUCER_ASYNC", "true"}}).producer_async);
+  EXPECT_EQ(from_env({{"EVENT_BUS_CONSUMER_BATCH_SIZE", "1"}}).consumer_batch_size, 1);
   EXPECT_EQ(env_error({{"EVENT_BUS_REDIS_CONSUMERS_ENABLED", "maybe"}}),
             "EVENT_BUS_REDIS_CONSUMERS_ENABLED: expected a boolean (true/false, 1/0, yes/no), got 'maybe'");
 }

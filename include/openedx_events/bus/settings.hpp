@@ -78,8 +78,40 @@ struct Settings {
   bool redis_consumers_enabled = true;                          // EVENT_BUS_REDIS_CONSUMERS_ENABLED
   bool redis_audit_logging_enabled = true;                      // EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED
 
+  // Kafka (edx-event-bus-kafka). Empty strings are the reference's None.
+  std::string kafka_bootstrap_servers;            // EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS (required)
+  std::string kafka_api_key;                      // EVENT_BUS_KAFKA_API_KEY: SASL PLAIN over TLS
+  std::string kafka_api_secret;                   // EVENT_BUS_KAFKA_API_SECRET   (only when both are set)
+  std::string kafka_schema_registry_url;          // EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL (required)
+  std::string kafka_schema_registry_api_key;      // EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_KEY
+  std::string kafka_schema_registry_api_secret;   // EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_SECRET
+  double kafka_consumer_poll_timeout = 1.0;       // EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT, s
+  double kafka_consumer_poll_failure_sleep = 1.0; // EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP, s
+  std::optional<std::int64_t> kafka_consumer_consecutive_errors_limit;  // ..._CONSECUTIVE_ERRORS_LIMIT
+  bool kafka_consumers_enabled = true;            // EVENT_BUS_KAFKA_CONSUMERS_ENABLED
+  bool kafka_audit_logging_enabled = true;        // EVENT_BUS_KAFKA_AUDIT_LOGGING_ENABLED
+  double kafka_poll_interval_sec = 1.0;           // EVENT_BUS_KAFKA_POLL_INTERVAL_SEC (producer), s
+  // EVENT_BUS_KAFKA_CONFIG (ours): more librdkafka properties for both producer and consumer, e.g.
+  // {"ssl.ca.location": "/etc/ca.pem", "linger.ms": 5}; a JSON object in the environment, a mapping
+  // in the file. Each one is checked by librdkafka when the settings load (unknown names and bad
+  // values are SettingsErrors carrying librdkafka's message). Applied after the common properties
+  // (bootstrap.servers, SASL, client.id), so they can override those; a consumer's group.id and
+  // enable.auto.commit=false always win.
+  std::vector<std::pair<std::string, std::string>> kafka_config;
+
   // The embedded bus: one SQLite database file shared by the processes of one machine.
   std::filesystem::path embedded_bus_path;  // EVENT_BUS_EMBEDDED_PATH
+
+  // Throughput (ours; the reference has neither). EVENT_BUS_PRODUCER_ASYNC: send() queues the
+  // event and returns; a background thread writes what is queued in batches (one pipelined round
+  // trip to Redis, one transaction in the embedded bus). flush() and the producer's destruction
+  // wait for the queue; a failed batch is logged event by event, as a failed send is. Off by
+  // default: the reference's send() returns once the event is stored.
+  bool producer_async = false;
+  // EVENT_BUS_CONSUMER_BATCH_SIZE: how many new entries a consumer takes per read (COUNT of
+  // XREADGROUP; rows per read of the embedded bus). Each is still acknowledged only after its
+  // receivers ran; acknowledgements of a batch are sent together. 1 reads as the reference does.
+  std::int64_t consumer_batch_size = 100;
 
   // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT in milliseconds (Redis's BLOCK); load() guarantees it is
   // a whole number of them.
