@@ -3,7 +3,7 @@
 
 KAFKA_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$KAFKA_SCRIPTS/../.." && pwd)"
-DEFAULT_STATE_DIR="$REPO_ROOT/build-kafka/state"
+DEFAULT_STATE_DIR="$REPO_ROOT/build-kafka-server/state"
 
 log() { echo "[kafka-scripts $(date +%H:%M:%S)] $*" >&2; }
 die() { echo "[kafka-scripts] ERROR: $*" >&2; exit 1; }

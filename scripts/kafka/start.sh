@@ -7,7 +7,7 @@
 #   SCHEMA_REGISTRY_URL=http://127.0.0.1:R/apis/ccompat/v7   (the Confluent REST API)
 #   KAFKA_PID=…  SCHEMA_REGISTRY_PID=…  and the ports, directories and versions
 #
-#   scripts/kafka/start.sh [STATE_DIR]     # default STATE_DIR: build-kafka/state in the repo
+#   scripts/kafka/start.sh [STATE_DIR]     # default STATE_DIR: build-kafka-server/state in the repo
 #   . STATE_DIR/env                        # then use $KAFKA_BOOTSTRAP and $SCHEMA_REGISTRY_URL
 #   scripts/kafka/stop.sh [STATE_DIR]
 #
