@@ -138,7 +138,7 @@ for ((i = 0; ; i++)); do
         tail -n 60 "$RDIR/registry.log" >&2 || true
         die "the schema registry exited during start-up (log above: $RDIR/registry.log); the broker is left running: scripts/kafka/stop.sh $STATE_DIR"
     fi
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
+    code="$(http_code "$url")"
     [[ "$code" == 200 ]] && break
     if ((i >= timeout * 4)); then
         tail -n 60 "$RDIR/registry.log" >&2 || true
