@@ -29,4 +29,10 @@ if ! "$venv/bin/python" -c 'import openedx_events, fastavro, opaque_keys, ccx_ke
   "$venv/bin/pip" install -q --disable-pip-version-check --ignore-requires-python \
     -r "$here/scripts/requirements-oracle.txt"
 fi
+# The Kafka reference (edx-event-bus-kafka + confluent-kafka). find_spec, not import: importing
+# edx_event_bus_kafka needs Django settings.
+if ! "$venv/bin/python" -c 'import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ("confluent_kafka", "edx_event_bus_kafka")))'; then
+  "$venv/bin/pip" install -q --disable-pip-version-check --ignore-requires-python \
+    -r "$here/scripts/requirements-kafka.txt"
+fi
 echo "install-deps: ok ($venv)"
