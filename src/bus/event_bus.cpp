@@ -1,11 +1,12 @@
 // Backend selection from settings, the process-wide producer, and auto-publishing (see
-// event_bus.hpp). Backends live in their own folders (src/bus/redis, src/bus/embedded); this file
-// only knows their factories.
+// event_bus.hpp). Backends live in their own folders (src/bus/redis, src/bus/embedded,
+// src/bus/kafka); this file only knows their factories.
 #include "openedx_events/bus/event_bus.hpp"
 
 #include <mutex>
 
 #include "openedx_events/bus/embedded.hpp"
+#include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/bus/redis.hpp"
 #include "openedx_events/logging.hpp"
 
@@ -20,6 +21,7 @@ std::unique_ptr<EventBusProducer> make_producer(const Settings& settings) {
   try {
     if (backend == "redis") return make_redis_producer(settings);
     if (backend == "local") return make_embedded_producer(settings);
+    if (backend == "kafka") return make_kafka_producer(settings);
     logger().warn("Event Bus setting EVENT_BUS_PRODUCER names the backend '{}', which this build does not have; "
                   "component will be inactive", backend);
   } catch (const std::exception& e) {
@@ -50,6 +52,7 @@ std::unique_ptr<EventBusConsumer> make_single_consumer(const Settings& settings,
   if (!extra.is_object()) throw std::invalid_argument("the consumer's extra options must be a JSON object");
   if (backend == "redis") return make_redis_consumer(settings, topic, group_id, extra);
   if (backend == "local") return make_embedded_consumer(settings, topic, group_id, extra);
+  if (backend == "kafka") return make_kafka_consumer(settings, topic, group_id, extra);
   throw std::invalid_argument("EVENT_BUS_CONSUMER names the backend '" + backend + "', which this build does not have");
 }
 

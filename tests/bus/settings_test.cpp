@@ -476,6 +476,111 @@ TEST(Settings, ProducerConfigFromTheEnvironmentReplacesTheFiles) {
                   .starts_with("EVENT_BUS_PRODUCER_CONFIG: expected a JSON object, got invalid JSON ("));
 }
 
+// --- Kafka (edx-event-bus-kafka, python-stack.md §8.1) -------------------------------------------
+
+TEST(KafkaSettings, DefaultsAreTheReferences) {
+  const Settings s = from_env({});
+  EXPECT_EQ(s.kafka_bootstrap_servers, "");  // None
+  EXPECT_EQ(s.kafka_api_key, "");
+  EXPECT_EQ(s.kafka_api_secret, "");
+  EXPECT_EQ(s.kafka_schema_registry_url, "");  // None
+  EXPECT_EQ(s.kafka_schema_registry_api_key, "");
+  EXPECT_EQ(s.kafka_schema_registry_api_secret, "");
+  EXPECT_EQ(s.kafka_consumer_poll_timeout, 1.0);
+  EXPECT_EQ(s.kafka_consumer_poll_failure_sleep, 1.0);
+  EXPECT_EQ(s.kafka_consumer_consecutive_errors_limit, std::nullopt);
+  EXPECT_TRUE(s.kafka_consumers_enabled);
+  EXPECT_TRUE(s.kafka_audit_logging_enabled);
+  EXPECT_EQ(s.kafka_poll_interval_sec, 1.0);
+  EXPECT_TRUE(s.kafka_config.empty());
+  const Settings built;
+  EXPECT_EQ(built.kafka_consumer_poll_timeout, s.kafka_consumer_poll_timeout);
+  EXPECT_EQ(built.kafka_poll_interval_sec, s.kafka_poll_interval_sec);
+  EXPECT_EQ(built.kafka_consumers_enabled, s.kafka_consumers_enabled);
+}
+
+TEST(KafkaSettings, EveryKafkaSettingFromTheEnvironmentAndTheFile) {
+  const Env env = {
+      {"EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092"},
+      {"EVENT_BUS_KAFKA_API_KEY", "key"},
+      {"EVENT_BUS_KAFKA_API_SECRET", "secret"},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL", "https://registry.example.com"},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_KEY", "rkey"},
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_SECRET", "rsecret"},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT", "0.5"},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP", "2"},
+      {"EVENT_BUS_KAFKA_CONSUMER_CONSECUTIVE_ERRORS_LIMIT", "5"},
+      {"EVENT_BUS_KAFKA_CONSUMERS_ENABLED", "false"},
+      {"EVENT_BUS_KAFKA_AUDIT_LOGGING_ENABLED", "0"},
+      {"EVENT_BUS_KAFKA_POLL_INTERVAL_SEC", "0.1"},
+      {"EVENT_BUS_KAFKA_CONFIG", R"({"linger.ms": 5, "socket.keepalive.enable": true, "client.rack": "r1"})"},
+  };
+  const Settings s = from_env(env);
+  EXPECT_EQ(s.kafka_bootstrap_servers, "k1:9092,k2:9092");
+  EXPECT_EQ(s.kafka_api_key, "key");
+  EXPECT_EQ(s.kafka_api_secret, "secret");
+  EXPECT_EQ(s.kafka_schema_registry_url, "https://registry.example.com");
+  EXPECT_EQ(s.kafka_schema_registry_api_key, "rkey");
+  EXPECT_EQ(s.kafka_schema_registry_api_secret, "rsecret");
+  EXPECT_EQ(s.kafka_consumer_poll_timeout, 0.5);
+  EXPECT_EQ(s.kafka_consumer_poll_failure_sleep, 2.0);
+  EXPECT_EQ(s.kafka_consumer_consecutive_errors_limit, 5);
+  EXPECT_FALSE(s.kafka_consumers_enabled);
+  EXPECT_FALSE(s.kafka_audit_logging_enabled);
+  EXPECT_DOUBLE_EQ(s.kafka_poll_interval_sec, 0.1);
+  const std::vector<std::pair<std::string, std::string>> config = {
+      {"linger.ms", "5"}, {"socket.keepalive.enable", "true"}, {"client.rack", "r1"}};
+  EXPECT_EQ(s.kafka_config, config);
+
+  const Settings f = from_yaml(
+      "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: localhost:9092\n"
+      "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: http://localhost:8081\n"
+      "EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT: 2.5\n"
+      "EVENT_BUS_KAFKA_CONSUMERS_ENABLED: false\n"
+      "EVENT_BUS_KAFKA_CONFIG:\n  linger.ms: 5\n  socket.keepalive.enable: yes\n");
+  EXPECT_EQ(f.kafka_bootstrap_servers, "localhost:9092");
+  EXPECT_EQ(f.kafka_schema_registry_url, "http://localhost:8081");
+  EXPECT_EQ(f.kafka_consumer_poll_timeout, 2.5);
+  EXPECT_FALSE(f.kafka_consumers_enabled);
+  EXPECT_EQ(f.kafka_config, (std::vector<std::pair<std::string, std::string>>{{"linger.ms", "5"},
+                                                                               {"socket.keepalive.enable", "true"}}));
+}
+
+TEST(KafkaSettings, InvalidValuesNameTheSetting) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL", {"localhost:8081", "ftp://x", "http://"}},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT", {"", "x", "-1", "inf"}},
+      {"EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP", {"", "-0.5"}},
+      {"EVENT_BUS_KAFKA_CONSUMER_CONSECUTIVE_ERRORS_LIMIT", {"x", "-1", "2.5"}},
+      {"EVENT_BUS_KAFKA_CONSUMERS_ENABLED", {"", "maybe"}},
+      {"EVENT_BUS_KAFKA_AUDIT_LOGGING_ENABLED", {"2"}},
+      {"EVENT_BUS_KAFKA_POLL_INTERVAL_SEC", {"", "soon", "-1"}},
+      {"EVENT_BUS_KAFKA_CONFIG", {"{", "[]", "1", R"({"linger.ms": [1]})", R"({"nope": 1})", R"({"acks": "some"})"}},
+  };
+  for (const auto& [name, values] : cases) {
+    for (const auto& value : values) {
+      const std::string error = env_error({{name, value}});
+      EXPECT_TRUE(error.starts_with(name + ": ")) << name << "=" << value << " → " << error;
+    }
+  }
+  EXPECT_EQ(env_error({{"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL", "localhost:8081"}}),
+            "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: expected a URL starting with http:// or https://, got "
+            "'localhost:8081'");
+  // librdkafka's own words for what it refuses.
+  EXPECT_EQ(env_error({{"EVENT_BUS_KAFKA_CONFIG", R"({"no.such.property": 1})"}}),
+            "EVENT_BUS_KAFKA_CONFIG: librdkafka rejects 'no.such.property' = '1': No such configuration property: "
+            "\"no.such.property\"");
+  EXPECT_TRUE(env_error({{"EVENT_BUS_KAFKA_CONFIG", R"({"acks": "some"})"}})
+                  .starts_with("EVENT_BUS_KAFKA_CONFIG: librdkafka rejects 'acks' = 'some': Invalid value for "
+                               "configuration property \"request.required.acks\""));
+  const std::string file_error = yaml_error("EVENT_BUS_KAFKA_CONFIG:\n  nope: 1\n");
+  EXPECT_TRUE(file_error.starts_with("EVENT_BUS_KAFKA_CONFIG: librdkafka rejects 'nope' = '1': ")) << file_error;
+  EXPECT_TRUE(file_error.ends_with(", line 2)")) << file_error;
+  // Empty means unset, as for the other strings.
+  EXPECT_TRUE(from_env({{"EVENT_BUS_KAFKA_CONFIG", ""}}).kafka_config.empty());
+  EXPECT_TRUE(from_env({{"EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL", ""}}).kafka_schema_registry_url.empty());
+}
+
 // --- parse_producer_config ----------------------------------------------------------------------
 
 TEST(ProducerConfig, TheReferencesChecksInOrder) {

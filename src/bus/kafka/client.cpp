@@ -1,0 +1,65 @@
+// librdkafka configuration from the settings (the reference's load_common_settings(), plus
+// EVENT_BUS_KAFKA_CONFIG), and librdkafka's log lines routed to the "openedx_events" logger.
+#include "bus/kafka/internal.hpp"
+#include "openedx_events/logging.hpp"
+
+namespace openedx_events::bus::detail {
+
+namespace {
+
+// syslog levels, as librdkafka reports them.
+void log_callback(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
+  const char* name = rk ? rd_kafka_name(rk) : "rdkafka";
+  try {
+    if (level <= 3) {
+      logger().error("librdkafka {} {}: {}", name, facility, text);
+    } else if (level == 4) {
+      logger().warn("librdkafka {} {}: {}", name, facility, text);
+    } else if (level <= 6) {
+      logger().info("librdkafka {} {}: {}", name, facility, text);
+    } else {
+      logger().debug("librdkafka {} {}: {}", name, facility, text);
+    }
+  } catch (...) {
+    // Never let an exception cross into librdkafka's threads.
+  }
+}
+
+}  // namespace
+
+void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
+  char error[512] = {0};
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+    throw KafkaError("librdkafka refuses " + name + "=" + py_repr(name.starts_with("sasl.password") ? "***" : value) +
+                     ": " + error);
+  }
+}
+
+ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra) {
+  if (settings.kafka_bootstrap_servers.empty()) {
+    throw std::invalid_argument("Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS");
+  }
+  ConfPtr conf(rd_kafka_conf_new());
+  set_conf(conf.get(), "bootstrap.servers", settings.kafka_bootstrap_servers);
+  if (!settings.kafka_api_key.empty() && !settings.kafka_api_secret.empty()) {
+    set_conf(conf.get(), "sasl.mechanism", "PLAIN");
+    set_conf(conf.get(), "security.protocol", "SASL_SSL");
+    set_conf(conf.get(), "sasl.username", settings.kafka_api_key);
+    set_conf(conf.get(), "sasl.password", settings.kafka_api_secret);
+  }
+  // get_service_name(): EVENTS_SERVICE_NAME or SERVICE_VARIANT, when either is set.
+  const std::string& client_id =
+      !settings.events_service_name.empty() ? settings.events_service_name : settings.service_variant;
+  if (!client_id.empty()) set_conf(conf.get(), "client.id", client_id);
+  for (const auto& [name, value] : settings.kafka_config) set_conf(conf.get(), name, value);
+  for (const auto& [name, value] : extra) set_conf(conf.get(), name, value);
+  rd_kafka_conf_set_log_cb(conf.get(), &log_callback);
+  return conf;
+}
+
+std::string key_repr(const rd_kafka_message_t& message) {
+  if (message.key == nullptr) return "None";
+  return py_bytes_repr(std::string_view(static_cast<const char*>(message.key), message.key_len));
+}
+
+}  // namespace openedx_events::bus::detail

@@ -1,0 +1,516 @@
+// KafkaConsumer: the reference's KafkaEventConsumer (edx_event_bus_kafka/internal/consumer.py) on
+// librdkafka's C API, with the differences listed in kafka.hpp.
+//
+// Commit policy (the reference's, ADR 0009 "fail fast and move on"): after each record, used or
+// not, its offset + 1 is committed — asynchronously, except for the last record before a stop,
+// which is committed synchronously before the consumer leaves its group. Offsets are never stored
+// or committed by librdkafka on its own (enable.auto.commit and enable.auto.offset.store are off),
+// so a record is committed only once its receivers ran. Not committed: records of a fatal error,
+// and records whose writer schema could not be fetched because the registry was unreachable (the
+// consumer goes back to them and retries).
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "bus/kafka/internal.hpp"
+#include "openedx_events/avro/generic/binary.hpp"
+#include "openedx_events/avro/generic/resolution.hpp"
+#include "openedx_events/bus/dispatch.hpp"
+#include "openedx_events/logging.hpp"
+
+namespace openedx_events::bus {
+
+using detail::MessagePtr;
+using detail::py_bytes_repr;
+using detail::py_repr;
+using std::chrono::milliseconds;
+
+namespace {
+
+// A poll waits at most this long per call, so that request_stop() is seen within about a second.
+constexpr milliseconds max_poll_slice{1000};
+constexpr milliseconds sleep_slice{50};
+
+milliseconds seconds_to_ms(double seconds) {
+  if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
+  return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
+}
+
+std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text) {
+  return std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" + std::to_string(static_cast<int>(err)) +
+         ",str=\"" + std::string(text) + "\"}";
+}
+
+KafkaHeaders read_headers(const rd_kafka_message_t& message) {
+  KafkaHeaders out;
+  rd_kafka_headers_t* headers = nullptr;
+  // The headers stay owned by the message.
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+  }
+  return out;
+}
+
+std::vector<std::string> header_values(const KafkaHeaders& headers, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : headers) {
+    if (name == key) out.push_back(value);
+  }
+  return out;
+}
+
+// The record's value, decoded with its writer's schema into bytes of the reader's (this build's)
+// schema for the event type.
+struct Reader {
+  bool identical = false;  // writer schema == reader schema: the payload is used as it is
+  avro::generic::Schema writer = avro::generic::parse_schema(R"("null")");
+  avro::generic::Schema reader = avro::generic::parse_schema(R"("null")");
+};
+
+std::string partitions_repr(const rd_kafka_topic_partition_list_t& list) {
+  std::string out = "[";
+  for (int i = 0; i < list.cnt; ++i) {
+    const auto& p = list.elems[i];
+    if (i) out += ", ";
+    out += "TopicPartition{topic=" + std::string(p.topic) + ",partition=" + std::to_string(p.partition) +
+           ",offset=" + std::to_string(p.offset) + ",error=" +
+           (p.err ? std::string(rd_kafka_err2str(p.err)) : std::string("None")) + "}";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+struct KafkaConsumer::Impl {
+  KafkaConsumer& owner;
+  std::string topic;
+  std::string group_id;
+  KafkaConsumerOptions options;
+  std::string full_topic;
+  milliseconds poll_timeout;
+  milliseconds poll_failure_sleep;
+  std::optional<std::int64_t> consecutive_errors_limit;
+  bool consumers_enabled;
+  bool audit_logging;
+  std::unique_ptr<SchemaRegistryClient> registry;
+  rd_kafka_t* rk = nullptr;
+  bool closed = false;
+
+  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const Reader>> readers;
+
+  // Offset-reset mode, filled by the rebalance callback.
+  bool reset_done = false;
+  std::optional<std::string> reset_error;
+
+  Impl(KafkaConsumer& owner_, const Settings& settings, std::string topic_, std::string group_id_,
+       KafkaConsumerOptions options_)
+      : owner(owner_),
+        topic(std::move(topic_)),
+        group_id(std::move(group_id_)),
+        options(std::move(options_)),
+        full_topic(full_topic_name(topic, settings.event_bus_topic_prefix)),
+        poll_timeout(seconds_to_ms(settings.kafka_consumer_poll_timeout)),
+        poll_failure_sleep(seconds_to_ms(settings.kafka_consumer_poll_failure_sleep)),
+        consecutive_errors_limit(settings.kafka_consumer_consecutive_errors_limit),
+        consumers_enabled(settings.kafka_consumers_enabled),
+        audit_logging(settings.kafka_audit_logging_enabled) {
+    if (settings.kafka_bootstrap_servers.empty()) {
+      throw std::invalid_argument(
+          "Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS");
+    }
+    if (settings.kafka_schema_registry_url.empty()) {
+      throw std::invalid_argument(
+          "Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL (a consumer without "
+          "a schema registry cannot read any event)");
+    }
+    std::vector<std::pair<std::string, std::string>> extra = {
+        {"group.id", group_id},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+    };
+    if (options.check_backlog) extra.emplace_back("auto.offset.reset", "earliest");
+    detail::ConfPtr conf = detail::make_kafka_conf(settings, extra);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), &on_commit);
+    if (options.offset_time) rd_kafka_conf_set_rebalance_cb(conf.get(), &on_rebalance);
+    char error[512] = {0};
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
+    if (!rk) throw KafkaError(std::string("Cannot create the Kafka consumer: ") + error);
+    conf.release();
+    rd_kafka_poll_set_consumer(rk);
+    registry = make_schema_registry_client(settings);
+  }
+
+  ~Impl() {
+    close();
+    rd_kafka_destroy(rk);
+  }
+
+  void close() noexcept {
+    if (closed) return;
+    closed = true;
+    rd_kafka_consumer_close(rk);
+  }
+
+  std::string run_context() const {
+    return "full_topic=" + py_repr(full_topic) + ", consumer_group=" + py_repr(group_id);
+  }
+
+  static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void*) {
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    try {
+      logger().warn("Kafka offset commit failed: {} for {}", rd_kafka_err2str(err),
+                    offsets ? partitions_repr(*offsets) : std::string("[]"));
+    } catch (...) {
+    }
+  }
+
+  // --- Offset-reset mode (the reference's reset_offsets_and_sleep_indefinitely) ---------------------
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      try {
+        self->reset_offsets(*partitions);
+      } catch (const std::exception& e) {
+        self->reset_error = e.what();
+      }
+      if (cooperative) {
+        if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions)) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, partitions);
+      }
+    } else {
+      if (cooperative) {
+        if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions)) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, nullptr);
+      }
+    }
+  }
+
+  void reset_offsets(rd_kafka_topic_partition_list_t& partitions) {
+    const std::int64_t timestamp_ms =
+        std::chrono::duration_cast<milliseconds>(options.offset_time->to_sys_time().time_since_epoch()).count();
+    for (int i = 0; i < partitions.cnt; ++i) partitions.elems[i].offset = timestamp_ms;
+    const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, &partitions, 1000);
+    std::vector<std::string> errors;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) errors.push_back(rd_kafka_err2str(err));
+    for (int i = 0; i < partitions.cnt; ++i) {
+      auto& p = partitions.elems[i];
+      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        errors.push_back(std::string(p.topic) + "[" + std::to_string(p.partition) + "]: " + rd_kafka_err2str(p.err));
+        continue;
+      }
+      if (p.offset < 0) {
+        // No record at or after that time: the partition's end, i.e. skip everything before it.
+        std::int64_t low = 0, high = 0;
+        if (rd_kafka_query_watermark_offsets(rk, p.topic, p.partition, &low, &high, 5000) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+          p.offset = high;
+        }
+      }
+    }
+    if (!errors.empty()) {
+      std::string joined;
+      for (const auto& e : errors) joined += (joined.empty() ? "" : "; ") + e;
+      throw KafkaError("Error getting offsets for timestamps: " + joined);
+    }
+    std::string when = options.offset_time->isoformat();
+    if (when.size() > 10 && when[10] == 'T') when[10] = ' ';  // str(datetime)
+    logger().info("Found offsets for timestamp {}: {}", when, partitions_repr(partitions));
+    const rd_kafka_resp_err_t committed = rd_kafka_commit(rk, &partitions, 0);
+    if (committed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw KafkaError(std::string("Cannot commit the reset offsets: ") + rd_kafka_err2str(committed));
+    }
+    reset_done = true;
+  }
+
+  void run_offset_reset() {
+    subscribe();
+    logger().info("Offsets are being reset. Sleeping instead of consuming events.");
+    while (!owner.stop_requested() && !reset_done && !reset_error) {
+      // Records that arrive are not processed and not committed, as in the reference.
+      MessagePtr message(rd_kafka_consumer_poll(rk, static_cast<int>(max_poll_slice.count())));
+    }
+    close();
+    if (reset_error) throw KafkaError(*reset_error);
+    if (reset_done) {
+      logger().info("Offsets of consumer group {} on {} are reset; restart the consumer without offset_time to "
+                    "consume from there",
+                    py_repr(group_id), py_repr(full_topic));
+    }
+  }
+
+  // --- Consuming ---------------------------------------------------------------------------------
+
+  void subscribe() {
+    const detail::PartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), full_topic.c_str(), RD_KAFKA_PARTITION_UA);
+    const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw KafkaError("Cannot subscribe to " + py_repr(full_topic) + ": " + rd_kafka_err2str(err));
+    }
+  }
+
+  // poll(timeout), in slices so that a stop request is seen.
+  MessagePtr poll() {
+    milliseconds remaining = poll_timeout;
+    do {
+      const milliseconds slice = std::min(max_poll_slice, std::max(milliseconds{0}, remaining));
+      MessagePtr message(rd_kafka_consumer_poll(rk, static_cast<int>(slice.count())));
+      if (message) return message;
+      remaining -= slice;
+    } while (remaining.count() > 0 && !owner.stop_requested());
+    return nullptr;
+  }
+
+  void sleep_for(milliseconds duration) const {
+    const auto until = std::chrono::steady_clock::now() + duration;
+    while (!owner.stop_requested()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= until) return;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(sleep_slice, until - now));
+    }
+  }
+
+  std::shared_ptr<const Reader> reader_for(const SignalBase& signal, std::int32_t schema_id) {
+    const auto key = std::make_pair(signal.event_type(), schema_id);
+    if (const auto found = readers.find(key); found != readers.end()) return found->second;
+    const std::string writer_text = registry->get_schema(schema_id);
+    auto reader = std::make_shared<Reader>();
+    nlohmann::json writer_json;
+    try {
+      writer_json = nlohmann::json::parse(writer_text);
+      reader->writer = avro::generic::parse_schema(writer_json);
+    } catch (const std::exception& e) {
+      throw UnusableMessageError("the writer schema " + std::to_string(schema_id) +
+                                 " from the registry cannot be parsed: " + e.what());
+    }
+    const nlohmann::json reader_json = signal.avro_schema();
+    reader->identical = writer_json == reader_json;
+    reader->reader = avro::generic::parse_schema(reader_json);
+    return readers.emplace(key, std::move(reader)).first->second;
+  }
+
+  std::string event_details(const rd_kafka_message_t& message, const KafkaHeaders& headers) const {
+    std::string header_list = "[";
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+      if (i) header_list += ", ";
+      header_list += "(" + py_repr(headers[i].first) + ", " + py_bytes_repr(headers[i].second) + ")";
+    }
+    header_list += "]";
+    const std::string value =
+        message.payload ? py_bytes_repr(std::string_view(static_cast<const char*>(message.payload), message.len))
+                        : std::string("None");
+    return "event details: {'topic': " + py_repr(rd_kafka_topic_name(message.rkt)) +
+           ", 'partition': " + std::to_string(message.partition) + ", 'offset': " + std::to_string(message.offset) +
+           ", 'headers': " + header_list + ", 'key': " + detail::key_repr(message) + ", 'value': " + value + "}";
+  }
+
+  void log_error(const std::string& error_repr, const std::string& tail) const {
+    logger().error("Error consuming event from Kafka: {} in context {} -- {}", error_repr, run_context(), tail);
+  }
+
+  void process(const rd_kafka_message_t& message, const KafkaHeaders& headers) {
+    // determine_signal(): from the ce_type header.
+    const auto types = header_values(headers, "ce_type");
+    if (types.empty()) throw UnusableMessageError("Missing ce_type header on message, cannot determine signal");
+    if (types.size() > 1) {
+      throw UnusableMessageError("Multiple ce_type headers found on message, cannot determine signal");
+    }
+    SignalBase* signal = SignalBase::find_signal_by_type(types[0]);
+    if (signal == nullptr) {
+      throw UnusableMessageError("Unrecognized type " + types[0] + " found on message, cannot determine signal");
+    }
+
+    // The value, with the writer's schema.
+    const ConfluentFrame frame = parse_confluent_frame(
+        message.payload ? std::string_view(static_cast<const char*>(message.payload), message.len) : std::string_view());
+    const auto reader = reader_for(*signal, frame.schema_id);
+    std::string resolved;
+    std::string_view avro_bytes = frame.payload;
+    if (!reader->identical) {
+      avro::generic::encode(reader->reader, avro::generic::decode_resolved(reader->writer, reader->reader, frame.payload),
+                            resolved);
+      avro_bytes = resolved;
+    }
+
+    if (audit_logging) {
+      const auto ids = header_values(headers, "ce_id");
+      rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+      const std::int64_t timestamp = rd_kafka_message_timestamp(&message, &type);
+      logger().info(
+          "Message received from Kafka: topic={}, partition={}, offset={}, message_id={}, key={}, event_timestamp_ms={}",
+          rd_kafka_topic_name(message.rkt), message.partition, message.offset, ids.empty() ? "None" : ids.back(),
+          detail::key_repr(message),
+          type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? std::string("none") : std::to_string(timestamp));
+    }
+
+    EventsMetadata metadata;
+    try {
+      metadata = kafka_metadata_from_headers(headers);
+    } catch (const std::exception& e) {
+      throw UnusableMessageError(std::string("Error determining metadata from message headers: ") + e.what());
+    }
+    const SendResults results = signal->send_avro_with_custom_metadata(metadata, avro_bytes);
+    std::size_t failed = 0;
+    std::string details;
+    for (const auto& result : results) {
+      if (result.ok()) continue;
+      ++failed;
+      if (!details.empty()) details += ", ";
+      details += result.receiver + "=" + result.error_message();
+    }
+    if (failed > 0) {
+      throw ReceiverError(std::to_string(failed) + " receiver(s) out of " + std::to_string(results.size()) +
+                          " produced errors (stack trace elsewhere in logs) when handling signal <OpenEdxPublicSignal: " +
+                          signal->event_type() + ">: " + details);
+    }
+    if (audit_logging) logger().info("Message from Kafka processed successfully");
+  }
+
+  void commit(const rd_kafka_message_t& message, bool synchronous) {
+    const rd_kafka_resp_err_t err = rd_kafka_commit_message(rk, &message, synchronous ? 0 : 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      logger().warn("Kafka offset commit of {} [{}] offset {} failed: {}", rd_kafka_topic_name(message.rkt),
+                    message.partition, message.offset + 1, rd_kafka_err2str(err));
+    }
+  }
+
+  // Back to `message` (not committed): it is read again after the sleep.
+  void rewind(const rd_kafka_message_t& message) {
+    const detail::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), rd_kafka_topic_name(message.rkt), message.partition)->offset =
+        message.offset;
+    if (rd_kafka_error_t* error = rd_kafka_seek_partitions(rk, list.get(), 5000)) {
+      logger().error("Cannot go back to offset {} of {} [{}]: {}", message.offset, rd_kafka_topic_name(message.rkt),
+                     message.partition, rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+  }
+
+  void run() {
+    if (options.offset_time) {
+      run_offset_reset();
+      return;
+    }
+    if (!consumers_enabled) {
+      logger().error("Kafka consumers not enabled, exiting.");
+      return;
+    }
+    struct CloseOnExit {
+      Impl& impl;
+      ~CloseOnExit() { impl.close(); }
+    } close_on_exit{*this};
+
+    subscribe();
+    logger().info("Running consumer for {{'full_topic': {}, 'consumer_group': {}}}", py_repr(full_topic),
+                  py_repr(group_id));
+
+    // Any error counts; only a successfully processed record resets the count.
+    std::int64_t consecutive_errors = 0;
+    while (!owner.stop_requested()) {
+      if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
+        throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
+                                 " in a row)");
+      }
+      MessagePtr message = poll();
+      if (!message) continue;
+
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
+          char reason[512] = {0};
+          const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, reason, sizeof reason);
+          const std::string text = kafka_error_text(cause, reason);
+          ++consecutive_errors;
+          log_error("KafkaException(" + text + ")", "no event available");
+          throw KafkaError("Fatal Kafka error: " + text);
+        }
+        // A broker or transport error: nothing was consumed.
+        ++consecutive_errors;
+        log_error("KafkaException(" + kafka_error_text(message->err, rd_kafka_message_errstr(message.get())) + ")",
+                  "no event available");
+        sleep_for(poll_failure_sleep);
+        continue;
+      }
+
+      const KafkaHeaders headers = read_headers(*message);
+      bool retry = false;
+      try {
+        process(*message, headers);
+        consecutive_errors = 0;
+      } catch (const SchemaRegistryError& e) {
+        ++consecutive_errors;
+        log_error(detail::exception_repr(e), event_details(*message, headers));
+        retry = e.unavailable();
+      } catch (const std::exception& e) {
+        ++consecutive_errors;
+        log_error(detail::exception_repr(e), event_details(*message, headers));
+      }
+      if (retry) {
+        rewind(*message);
+        sleep_for(poll_failure_sleep);
+        continue;
+      }
+      // Commit whether or not processing succeeded: a bad record must not block the partition.
+      commit(*message, owner.stop_requested());
+    }
+  }
+};
+
+KafkaConsumer::KafkaConsumer(const Settings& settings, std::string topic, std::string group_id,
+                             KafkaConsumerOptions options)
+    : impl_(std::make_unique<Impl>(*this, settings, std::move(topic), std::move(group_id), std::move(options))) {}
+
+KafkaConsumer::~KafkaConsumer() = default;
+
+void KafkaConsumer::consume_indefinitely() { impl_->run(); }
+
+const std::string& KafkaConsumer::full_topic() const noexcept { return impl_->full_topic; }
+const std::string& KafkaConsumer::group_id() const noexcept { return impl_->group_id; }
+
+std::unique_ptr<KafkaConsumer> make_kafka_consumer(const Settings& settings, std::string topic, std::string group_id,
+                                                   const nlohmann::json& extra) {
+  if (!extra.is_null() && !extra.is_object()) {
+    throw std::invalid_argument("the consumer's extra options must be a JSON object");
+  }
+  KafkaConsumerOptions options;
+  if (extra.is_object()) {
+    for (const auto& [key, value] : extra.items()) {
+      if (key == "offset_time") {
+        // `if offset_time:` then datetime.fromisoformat(str(offset_time)).
+        const bool falsy = value.is_null() || (value.is_boolean() && !value.get<bool>()) ||
+                           (value.is_string() && value.get<std::string>().empty()) ||
+                           (value.is_number() && value.get<double>() == 0);
+        if (falsy) continue;
+        const std::string text = value.is_string() ? value.get<std::string>()
+                                 : value.is_boolean() ? (value.get<bool>() ? "True" : "False")
+                                                      : value.dump();
+        try {
+          options.offset_time = DateTime::from_isoformat(text);
+        } catch (const std::exception&) {
+          logger().error("Could not parse the offset timestamp.");
+          throw;
+        }
+      } else if (key == "check_backlog") {
+        if (value.is_null()) continue;
+        if (!value.is_boolean()) throw std::invalid_argument("check_backlog must be true or false");
+        options.check_backlog = value.get<bool>();
+      } else {
+        throw std::invalid_argument("KafkaEventConsumer.__init__() got an unexpected keyword argument '" + key + "'");
+      }
+    }
+  }
+  return std::make_unique<KafkaConsumer>(settings, std::move(topic), std::move(group_id), std::move(options));
+}
+
+}  // namespace openedx_events::bus

@@ -1,0 +1,51 @@
+// What the Kafka backend's files share: librdkafka handles with owners, the client configuration
+// built from the settings (the reference's load_common_settings()), and the Python repr() helpers
+// of the bus's log lines.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "openedx_events/bus/kafka.hpp"
+
+namespace openedx_events::bus::detail {
+
+// Defined with the Redis backend (src/bus/redis/text.cpp); the log lines of both buses use them.
+std::string py_repr(std::string_view text);
+std::string py_bytes_repr(std::string_view bytes);
+std::string exception_repr(const std::exception& e);
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const noexcept { rd_kafka_conf_destroy(conf); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const noexcept { rd_kafka_topic_partition_list_destroy(list); }
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* message) const noexcept { rd_kafka_message_destroy(message); }
+};
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+// The reference's common settings: bootstrap.servers; sasl.mechanism=PLAIN,
+// security.protocol=SASL_SSL, sasl.username and sasl.password when both API key and secret are set;
+// client.id = EVENTS_SERVICE_NAME or SERVICE_VARIANT when one is set. Then EVENT_BUS_KAFKA_CONFIG,
+// then `extra` (the consumer's group.id, ...). librdkafka's own log lines go to our logger.
+// Throws std::invalid_argument without bootstrap servers, KafkaError for a property librdkafka refuses.
+ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra);
+
+// Sets one property or throws KafkaError naming it and librdkafka's reason.
+void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value);
+
+// Python repr() of the message key for log lines: b'...' or None.
+std::string key_repr(const rd_kafka_message_t& message);
+
+}  // namespace openedx_events::bus::detail
