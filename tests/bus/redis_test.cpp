@@ -802,7 +802,9 @@ class RedisKilledConsumerTest : public RedisBusTest {
 
 TEST_F(RedisKilledConsumerTest, PendingEntryIsProcessedBySameNameFirst) {
   ASSERT_TRUE(kill_consumer_in_second_event());
-  EXPECT_EQ(raw_->pending_count(stream_, "group"), 1);
+  // The first entry was acknowledged right after its receivers ran; the killed one, and the third
+  // (read in the same batch), are pending.
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 2);
 
   Collector collector;
   const auto conn = collector.listen(oe::learning::SESSION_LOGIN_COMPLETED);
@@ -813,6 +815,25 @@ TEST_F(RedisKilledConsumerTest, PendingEntryIsProcessedBySameNameFirst) {
   const auto got = collector.events();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].data["user"]["id"], 2);  // the pending one first
+  EXPECT_EQ(got[1].data["user"]["id"], 3);
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisKilledConsumerTest, WithBatchSizeOneOnlyTheEntryInHandIsPending) {
+  // EVENT_BUS_CONSUMER_BATCH_SIZE=1 reads as the reference does (COUNT 1).
+  settings_.consumer_batch_size = 1;
+  ASSERT_TRUE(kill_consumer_in_second_event());
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 1);
+
+  Collector collector;
+  const auto conn = collector.listen(oe::learning::SESSION_LOGIN_COMPLETED);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  ASSERT_TRUE(collector.wait_for(2));
+  std::this_thread::sleep_for(100ms);
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].data["user"]["id"], 2);
   EXPECT_EQ(got[1].data["user"]["id"], 3);
   EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
 }
