@@ -1008,6 +1008,55 @@ TEST_F(RedisBusTest, ProducerNeverThrowsAndLogsTheEvent) {
   EXPECT_TRUE(sink_->contains("the next connection attempt is due in"));
 }
 
+TEST_F(RedisBusTest, AsyncProducerPipelinesInOrderAndFlushes) {
+  settings_.producer_async = true;
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  constexpr int n = 3000;  // several pipelined batches
+  std::vector<std::string> ids;
+  {
+    auto producer = bus::make_redis_producer(settings_);
+    for (int i = 0; i < n; ++i) {
+      const auto metadata = login.generate_signal_metadata();
+      ids.push_back(metadata.id.to_string());
+      send_json(*producer, login, topic_, {{"user", user_json(i, "u")}}, metadata);
+    }
+    producer->flush();
+    EXPECT_EQ(raw_->ids(stream_).size(), static_cast<std::size_t>(n));
+    // Destroying the producer after more sends writes them too.
+    send_json(*producer, login, topic_, {{"user", user_json(n, "u")}}, login.generate_signal_metadata());
+  }
+  EXPECT_EQ(raw_->ids(stream_).size(), static_cast<std::size_t>(n + 1));
+  EXPECT_EQ(sink_->count("Message delivered to Redis event bus: topic=" + stream_), static_cast<std::size_t>(n + 1));
+
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}, {"check_backlog", true}}));
+  ASSERT_TRUE(collector.wait_for(n + 1));
+  run.stop();
+  const auto got = collector.events();
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(got[static_cast<std::size_t>(i)].data["user"]["id"], i);
+    ASSERT_EQ(got[static_cast<std::size_t>(i)].metadata.id.to_string(), ids[static_cast<std::size_t>(i)]);
+  }
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisBusTest, AsyncProducerLogsEveryUndeliveredEvent) {
+  bus::Settings settings = settings_;
+  settings.producer_async = true;
+  settings.redis_connection_url = "redis://127.0.0.1:" + std::to_string(free_loopback_port());  // nobody there
+  auto producer = bus::make_redis_producer(settings);
+  auto& signal = oe::learning::COURSE_ENROLLMENT_CREATED;
+  const auto metadata = metadata_for(signal, 1);
+  for (int i = 0; i < 3; ++i) EXPECT_NO_THROW(send_json(*producer, signal, topic_, enrollment_json(1, false), metadata));
+  producer->flush();
+  EXPECT_EQ(sink_->count("Error delivering message to Redis event bus. error="), 3u);
+  const std::string line = sink_->find({"Error delivering message to Redis event bus. error="});
+  // The event data comes back from the queued bytes, complete enough to re-send the event.
+  EXPECT_NE(line.find("\"username\":\"learner1\""), std::string::npos) << line;
+  EXPECT_NE(line.find("event_metadata=" + metadata.to_json()), std::string::npos) << line;
+}
+
 TEST_F(RedisBusTest, AuthenticatesAndSelectsTheDatabase) {
   server_.reset();
   server_ = std::make_unique<RedisServer>(std::vector<std::string>{"--user", "alice", "on", ">s3cret", "~*", "&*", "+@all"});

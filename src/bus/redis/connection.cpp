@@ -178,22 +178,25 @@ void RedisConnection::send_without_reply(std::span<const std::string_view> args)
   }
 }
 
+Reply RedisConnection::read_reply() {
+  if (context_ == nullptr || unanswered_ == 0) fail_io("reading replies");
+  set_timeout(url_.socket_timeout);
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) fail_io("reading replies");
+  --unanswered_;
+  Reply reply(static_cast<redisReply*>(raw));
+  if (reply.is_error() && is_loading(reply.text())) {
+    const std::string why(reply.text());
+    disconnect();
+    throw RedisConnectionError("Redis at " + describe() + " is not ready: " + why);
+  }
+  return reply;
+}
+
 void RedisConnection::drain() {
   while (unanswered_ > 0) {
-    if (context_ == nullptr) fail_io("reading replies");
-    set_timeout(url_.socket_timeout);
-    void* raw = nullptr;
-    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) fail_io("reading replies");
-    --unanswered_;
-    Reply reply(static_cast<redisReply*>(raw));
-    if (reply.is_error()) {
-      if (is_loading(reply.text())) {
-        const std::string why(reply.text());
-        disconnect();
-        throw RedisConnectionError("Redis at " + describe() + " is not ready: " + why);
-      }
-      logger().warn("Redis at {} refused a pipelined command: {}", describe(), reply.text());
-    }
+    const Reply reply = read_reply();
+    if (reply.is_error()) logger().warn("Redis at {} refused a pipelined command: {}", describe(), reply.text());
   }
 }
 

@@ -99,6 +99,9 @@ class RedisConnection {
   // Reads the replies of every send_without_reply() so far. Once it returns, the server has applied
   // those commands.
   void drain();
+  // The reply of the oldest send_without_reply() not answered yet (a producer's pipelined XADDs,
+  // whose ids it reports). Throws RedisConnectionError like command().
+  Reply read_reply();
   std::size_t unanswered() const noexcept { return unanswered_; }
 
   // host:port, or the socket path, for messages (never the password).
