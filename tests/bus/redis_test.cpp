@@ -802,20 +802,51 @@ class RedisKilledConsumerTest : public RedisBusTest {
 
 TEST_F(RedisKilledConsumerTest, PendingEntryIsProcessedBySameNameFirst) {
   ASSERT_TRUE(kill_consumer_in_second_event());
-  // The first entry was acknowledged right after its receivers ran; the killed one, and the third
-  // (read in the same batch), are pending.
-  EXPECT_EQ(raw_->pending_count(stream_, "group"), 2);
+  // The three entries came in one batch, acknowledged together once the batch is done: the first
+  // (processed), the second (in hand) and the third (not reached) are all pending.
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 3);
 
   Collector collector;
   const auto conn = collector.listen(oe::learning::SESSION_LOGIN_COMPLETED);
   ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
-  ASSERT_TRUE(collector.wait_for(2));
+  ASSERT_TRUE(collector.wait_for(3));
   std::this_thread::sleep_for(100ms);
   run.stop();
   const auto got = collector.events();
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].data["user"]["id"], 2);  // the pending one first
-  EXPECT_EQ(got[1].data["user"]["id"], 3);
+  ASSERT_EQ(got.size(), 3u);  // at least once: the first is delivered again
+  EXPECT_EQ(got[0].data["user"]["id"], 1);
+  EXPECT_EQ(got[1].data["user"]["id"], 2);
+  EXPECT_EQ(got[2].data["user"]["id"], 3);
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisBusTest, StopInTheMiddleOfABatchAcknowledgesWhatWasProcessedOnly) {
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  auto first = consumer("group", {{"consumer_name", "c1"}});
+  auto producer = bus::make_redis_producer(settings_);
+  for (int i = 1; i <= 5; ++i) send_json(*producer, login, topic_, {{"user", user_json(i, "u")}}, metadata_for(login, i));
+  std::vector<int> seen;
+  {
+    const oe::ScopedConnection conn = login.connect([&](const auto& event) {
+      seen.push_back(static_cast<int>(event.data.user.id));
+      if (seen.size() == 2) first->request_stop();  // as SIGTERM does
+    });
+    first->consume_indefinitely();  // returns after the second event
+  }
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+  // 1 and 2 are acknowledged; 3 to 5 were read in the same batch and stay this consumer's.
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 3);
+  EXPECT_TRUE(sink_->contains("3 entries read but not processed stay pending for consumer 'c1'"));
+
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  ASSERT_TRUE(collector.wait_for(3));
+  std::this_thread::sleep_for(100ms);
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].data["user"]["id"], static_cast<int>(i) + 3);
   EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
 }
 
@@ -839,6 +870,7 @@ TEST_F(RedisKilledConsumerTest, WithBatchSizeOneOnlyTheEntryInHandIsPending) {
 }
 
 TEST_F(RedisKilledConsumerTest, AnotherConsumerClaimsIdleEntries) {
+  settings_.consumer_batch_size = 1;
   ASSERT_TRUE(kill_consumer_in_second_event());
   std::this_thread::sleep_for(30ms);
 
