@@ -1,10 +1,8 @@
 // RedisProducer: the reference's RedisEventProducer (edx_event_bus_redis/internal/producer.py).
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <thread>
 
 #include "bus/redis/connection.hpp"
+#include "bus/send_queue.hpp"
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/logging.hpp"
 
@@ -68,20 +66,7 @@ void log_delivered(const std::string& full_topic, const EventsMetadata& metadata
                 full_topic, metadata.id.to_string(), signal.event_type(), detail::py_bytes_repr(redis_msg_id));
 }
 
-// An event accepted by an asynchronous producer and not written yet.
-struct QueuedEvent {
-  const SignalBase* signal;  // signals live as long as the program
-  std::string topic;
-  std::string event_key_field;
-  std::string full_topic;
-  EventsMetadata metadata;
-  BusMessage message;
-};
-
-// How many events one pipelined round trip carries, and how many may wait before send() blocks
-// (back-pressure instead of unbounded memory when Redis is slower than the senders).
-constexpr std::size_t max_pipeline = 1000;
-constexpr std::size_t max_queued = 100000;
+using detail::QueuedEvent;
 
 struct RedisProducer::Impl {
   std::string topic_prefix;
@@ -93,68 +78,19 @@ struct RedisProducer::Impl {
   detail::Backoff backoff;
   std::chrono::steady_clock::time_point next_attempt{};
 
-  // EVENT_BUS_PRODUCER_ASYNC: the queue and the thread that writes it.
-  bool asynchronous;
-  std::mutex queue_mutex;  // guards the queue and the flags below
-  std::condition_variable queue_changed;
-  std::deque<QueuedEvent> queue;
-  bool writing = false;   // the writer holds a batch taken from the queue
-  bool stopping = false;
-  std::thread writer;
-
   Impl(const Settings& settings, RedisBackoff backoff_config)
       : topic_prefix(settings.event_bus_topic_prefix),
         max_len(std::to_string(settings.redis_stream_max_len)),
         audit_logging(settings.redis_audit_logging_enabled),
         connection(parse_url(settings.redis_connection_url)),
-        backoff(backoff_config),
-        asynchronous(settings.producer_async) {
-    if (asynchronous) writer = std::thread([this] { write_queue(); });
-  }
-
-  ~Impl() {
-    if (!writer.joinable()) return;
-    {
-      const std::lock_guard lock(queue_mutex);
-      stopping = true;
-    }
-    queue_changed.notify_all();
-    writer.join();  // the writer empties the queue first
-  }
-
-  void enqueue(QueuedEvent event) {
-    std::unique_lock lock(queue_mutex);
-    queue_changed.wait(lock, [&] { return queue.size() < max_queued; });
-    queue.push_back(std::move(event));
-    lock.unlock();
-    queue_changed.notify_all();
-  }
-
-  void flush() {
-    std::unique_lock lock(queue_mutex);
-    queue_changed.wait(lock, [&] { return queue.empty() && !writing; });
-  }
-
-  void write_queue() {
-    std::vector<QueuedEvent> batch;
-    for (;;) {
-      {
-        std::unique_lock lock(queue_mutex);
-        writing = false;
-        queue_changed.notify_all();
-        queue_changed.wait(lock, [&] { return !queue.empty() || stopping; });
-        if (queue.empty()) return;  // stopping, and nothing left to write
-        const std::size_t n = std::min(queue.size(), max_pipeline);
-        batch.clear();
-        batch.insert(batch.end(), std::make_move_iterator(queue.begin()),
-                     std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(n)));
-        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
-        writing = true;
-      }
-      queue_changed.notify_all();  // room for blocked senders
-      write_batch(batch);
+        backoff(backoff_config) {
+    if (settings.producer_async) {
+      queue = std::make_unique<detail::SendQueue>([this](std::vector<QueuedEvent>& batch) { write_batch(batch); });
     }
   }
+
+  // EVENT_BUS_PRODUCER_ASYNC; declared last so that it is destroyed (flushed) first.
+  std::unique_ptr<detail::SendQueue> queue;
 
   // One pipelined round trip for the batch: every XADD written, then every reply read. A broken
   // connection gets one immediate retry on a new one for the events not answered yet (as a single
@@ -270,7 +206,7 @@ RedisProducer::RedisProducer(const Settings& settings, RedisBackoff backoff)
 RedisProducer::~RedisProducer() = default;
 
 void RedisProducer::flush() {
-  if (impl_->asynchronous) impl_->flush();
+  if (impl_->queue) impl_->queue->flush();
 }
 
 
@@ -283,8 +219,8 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
   try {
     full_topic = full_topic_name(topic, impl_->topic_prefix);
     BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
-    if (impl_->asynchronous) {
-      impl_->enqueue(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic, metadata,
+    if (impl_->queue) {
+      impl_->queue->push(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic, metadata,
                                  std::move(message)});
       return;
     }
