@@ -80,7 +80,12 @@ std::vector<std::pair<std::string_view, std::string_view>> BusMessage::fields() 
 EventsMetadata BusMessage::metadata() const {
   try {
     if (type.empty()) throw UnusableMessageError("missing event type");
-    EventsMetadata m = EventsMetadata::create(type);
+    // Defaults (a uuid1, now, this host) only when a field is missing: making them costs more than
+    // decoding the whole event.
+    const bool complete = !id.empty() && !source.empty() && !time.empty() && !minorversion.empty() &&
+                          !sourcehost.empty() && !sourcelib.empty();
+    EventsMetadata m = complete ? EventsMetadata{} : EventsMetadata::create(type);
+    m.event_type = type;
     if (!id.empty()) m.id = Uuid::parse(id);
     if (!source.empty()) m.source = source;
     if (!time.empty()) m.time = DateTime::from_isoformat(time);

@@ -336,6 +336,31 @@ TEST_F(EmbeddedBusTest, DeliversDataAndMetadataInOrder) {
   EXPECT_TRUE(log_lines_containing("Error").empty());
 }
 
+TEST_F(EmbeddedBusTest, AsyncProducerWritesBatchesInOrderAndFlushes) {
+  settings_.producer_async = true;
+  constexpr int n = 2500;  // several batches
+  bus::EmbeddedConsumer consumer(settings_, kTopic, "lms", options("c1"));
+  std::vector<oe::EventsMetadata> sent;
+  {
+    bus::EmbeddedProducer producer(settings_);
+    for (int i = 0; i < n - 1; ++i) sent.push_back(send(producer, i));
+    producer.flush();
+    EXPECT_EQ(info().length, n - 1);
+    sent.push_back(send(producer, n - 1));  // written by the destructor
+  }
+  EXPECT_EQ(info().length, n);
+  Collector collector(n);
+  collector.stop(consumer);
+  consume_in_thread(consumer);
+  const auto events = collector.events();
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(events[i].user_id, i);
+    ASSERT_EQ(events[i].metadata, sent[i]);
+  }
+  EXPECT_TRUE(log_lines_containing("Error").empty());
+}
+
 TEST_F(EmbeddedBusTest, AuditLogLines) {
   settings_.redis_audit_logging_enabled = true;
   bus::EmbeddedConsumer consumer(settings_, kTopic, "lms", options("c1"));

@@ -802,6 +802,58 @@ class RedisKilledConsumerTest : public RedisBusTest {
 
 TEST_F(RedisKilledConsumerTest, PendingEntryIsProcessedBySameNameFirst) {
   ASSERT_TRUE(kill_consumer_in_second_event());
+  // The three entries came in one batch, acknowledged together once the batch is done: the first
+  // (processed), the second (in hand) and the third (not reached) are all pending.
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 3);
+
+  Collector collector;
+  const auto conn = collector.listen(oe::learning::SESSION_LOGIN_COMPLETED);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  ASSERT_TRUE(collector.wait_for(3));
+  std::this_thread::sleep_for(100ms);
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 3u);  // at least once: the first is delivered again
+  EXPECT_EQ(got[0].data["user"]["id"], 1);
+  EXPECT_EQ(got[1].data["user"]["id"], 2);
+  EXPECT_EQ(got[2].data["user"]["id"], 3);
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisBusTest, StopInTheMiddleOfABatchAcknowledgesWhatWasProcessedOnly) {
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  auto first = consumer("group", {{"consumer_name", "c1"}});
+  auto producer = bus::make_redis_producer(settings_);
+  for (int i = 1; i <= 5; ++i) send_json(*producer, login, topic_, {{"user", user_json(i, "u")}}, metadata_for(login, i));
+  std::vector<int> seen;
+  {
+    const oe::ScopedConnection conn = login.connect([&](const auto& event) {
+      seen.push_back(static_cast<int>(event.data.user.id));
+      if (seen.size() == 2) first->request_stop();  // as SIGTERM does
+    });
+    first->consume_indefinitely();  // returns after the second event
+  }
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+  // 1 and 2 are acknowledged; 3 to 5 were read in the same batch and stay this consumer's.
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 3);
+  EXPECT_TRUE(sink_->contains("3 entries read but not processed stay pending for consumer 'c1'"));
+
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  ASSERT_TRUE(collector.wait_for(3));
+  std::this_thread::sleep_for(100ms);
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].data["user"]["id"], static_cast<int>(i) + 3);
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisKilledConsumerTest, WithBatchSizeOneOnlyTheEntryInHandIsPending) {
+  // EVENT_BUS_CONSUMER_BATCH_SIZE=1 reads as the reference does (COUNT 1).
+  settings_.consumer_batch_size = 1;
+  ASSERT_TRUE(kill_consumer_in_second_event());
   EXPECT_EQ(raw_->pending_count(stream_, "group"), 1);
 
   Collector collector;
@@ -812,12 +864,13 @@ TEST_F(RedisKilledConsumerTest, PendingEntryIsProcessedBySameNameFirst) {
   run.stop();
   const auto got = collector.events();
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].data["user"]["id"], 2);  // the pending one first
+  EXPECT_EQ(got[0].data["user"]["id"], 2);
   EXPECT_EQ(got[1].data["user"]["id"], 3);
   EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
 }
 
 TEST_F(RedisKilledConsumerTest, AnotherConsumerClaimsIdleEntries) {
+  settings_.consumer_batch_size = 1;
   ASSERT_TRUE(kill_consumer_in_second_event());
   std::this_thread::sleep_for(30ms);
 
@@ -985,6 +1038,55 @@ TEST_F(RedisBusTest, ProducerNeverThrowsAndLogsTheEvent) {
   send_json(*producer, signal, topic_, enrollment_json(1, false), metadata);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
   EXPECT_TRUE(sink_->contains("the next connection attempt is due in"));
+}
+
+TEST_F(RedisBusTest, AsyncProducerPipelinesInOrderAndFlushes) {
+  settings_.producer_async = true;
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  constexpr int n = 3000;  // several pipelined batches
+  std::vector<std::string> ids;
+  {
+    auto producer = bus::make_redis_producer(settings_);
+    for (int i = 0; i < n; ++i) {
+      const auto metadata = login.generate_signal_metadata();
+      ids.push_back(metadata.id.to_string());
+      send_json(*producer, login, topic_, {{"user", user_json(i, "u")}}, metadata);
+    }
+    producer->flush();
+    EXPECT_EQ(raw_->ids(stream_).size(), static_cast<std::size_t>(n));
+    // Destroying the producer after more sends writes them too.
+    send_json(*producer, login, topic_, {{"user", user_json(n, "u")}}, login.generate_signal_metadata());
+  }
+  EXPECT_EQ(raw_->ids(stream_).size(), static_cast<std::size_t>(n + 1));
+  EXPECT_EQ(sink_->count("Message delivered to Redis event bus: topic=" + stream_), static_cast<std::size_t>(n + 1));
+
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}, {"check_backlog", true}}));
+  ASSERT_TRUE(collector.wait_for(n + 1));
+  run.stop();
+  const auto got = collector.events();
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(got[static_cast<std::size_t>(i)].data["user"]["id"], i);
+    ASSERT_EQ(got[static_cast<std::size_t>(i)].metadata.id.to_string(), ids[static_cast<std::size_t>(i)]);
+  }
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+}
+
+TEST_F(RedisBusTest, AsyncProducerLogsEveryUndeliveredEvent) {
+  bus::Settings settings = settings_;
+  settings.producer_async = true;
+  settings.redis_connection_url = "redis://127.0.0.1:" + std::to_string(free_loopback_port());  // nobody there
+  auto producer = bus::make_redis_producer(settings);
+  auto& signal = oe::learning::COURSE_ENROLLMENT_CREATED;
+  const auto metadata = metadata_for(signal, 1);
+  for (int i = 0; i < 3; ++i) EXPECT_NO_THROW(send_json(*producer, signal, topic_, enrollment_json(1, false), metadata));
+  producer->flush();
+  EXPECT_EQ(sink_->count("Error delivering message to Redis event bus. error="), 3u);
+  const std::string line = sink_->find({"Error delivering message to Redis event bus. error="});
+  // The event data comes back from the queued bytes, complete enough to re-send the event.
+  EXPECT_NE(line.find("\"username\":\"learner1\""), std::string::npos) << line;
+  EXPECT_NE(line.find("event_metadata=" + metadata.to_json()), std::string::npos) << line;
 }
 
 TEST_F(RedisBusTest, AuthenticatesAndSelectsTheDatabase) {

@@ -68,3 +68,36 @@ def test_produce_rejects_data_that_does_not_fit_the_event(cli_path, tmp_path):
                env=env, check=False)
     assert done.returncode != 0 and done.stdout == b""
     assert b"user.id" in done.stderr
+
+
+import signal  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_consume_stops_cleanly_on_sigterm_and_sigint(cli_path, tmp_path, stop_signal):
+    env = bus_env(tmp_path)
+    data = {"user": {"id": 1, "is_active": True, "pii": {"username": "a", "email": "a@x", "name": "A"}}}
+    for i in range(3):
+        data["user"]["id"] = i
+        run(cli_path, "produce", LOGIN, "--topic", "t", "--key-field", "user.id", "--data", json.dumps(data), env=env)
+    proc = subprocess.Popen([str(cli_path), "consume", "-t", "t", "-g", "g", "--print", "--extra",
+                             '{"check_backlog": true}'], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    lines = [proc.stdout.readline() for _ in range(3)]
+    assert [json.loads(line)["data"]["user"]["id"] for line in lines] == [0, 1, 2]
+    time.sleep(0.2)  # idle, waiting for more
+    started = time.monotonic()
+    proc.send_signal(stop_signal)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err.decode()
+    assert time.monotonic() - started < 3, "a stop request must be seen within about a second"
+    assert out == b""
+
+    # Everything received was acknowledged: the next member of the group gets only what is new.
+    data["user"]["id"] = 99
+    run(cli_path, "produce", LOGIN, "--topic", "t", "--key-field", "user.id", "--data", json.dumps(data), env=env)
+    done = run(cli_path, "consume", "-t", "t", "-g", "g", "--print", "--max-events", "1", env=env)
+    assert [json.loads(line)["data"]["user"]["id"] for line in done.stdout.decode().splitlines()] == [99]

@@ -49,6 +49,11 @@
 
 namespace openedx_events::bus {
 
+namespace detail {
+struct QueuedEvent;
+class SendQueue;
+}  // namespace detail
+
 namespace embedded_detail {
 class Store;
 struct StoredEntry;
@@ -75,17 +80,23 @@ class EmbeddedProducer final : public EventBusProducer {
   // throws: a failure is logged ("Error delivering message to the embedded event bus. error=...")
   // with the topic, the signal, the event data and the metadata needed to send it again.
   // `event_key_field` is not used (a stream has no keys or partitions), as in the reference.
+  // With EVENT_BUS_PRODUCER_ASYNC the event is queued instead, and a writer thread appends what is
+  // queued in one transaction (one fsync) per batch; flush() waits for it, destruction flushes.
   void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                    const void* event_data, const EventsMetadata& metadata) override;
+  void flush() override;
 
   // Appends a ready-made message to the stream `full_topic` (already prefixed) and returns its
   // entry id. Throws EmbeddedBusError. For tools that copy entries between buses, and tests.
   std::string append(std::string_view full_topic, const BusMessage& message);
 
  private:
+  void write_batch(std::vector<detail::QueuedEvent>& batch);
+
   Settings settings_;
   std::mutex mutex_;  // one SQLite connection, one transaction at a time
   std::unique_ptr<embedded_detail::Store> store_;
+  std::unique_ptr<detail::SendQueue> queue_;  // EVENT_BUS_PRODUCER_ASYNC; destroyed (flushed) first
 };
 
 struct EmbeddedConsumerOptions {

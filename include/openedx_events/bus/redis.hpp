@@ -87,6 +87,12 @@ struct RedisBackoff {
 // fails at once (no waiting in the caller's thread) until the next reconnect attempt is due; the
 // send that makes that attempt waits at most the URL's socket_connect_timeout (5 s by default).
 // Thread-safe: sends are serialised on one connection (XADD is a single short round trip).
+//
+// With EVENT_BUS_PRODUCER_ASYNC, send_erased() encodes the event, queues it and returns; a writer
+// thread sends what is queued as pipelined XADDs (up to 1000 per round trip), logs each delivery
+// (audit) or failure (the same error line, with the event data decoded back to JSON), and
+// flush() waits until the queue is written. Destroying the producer flushes it. At most 100,000
+// events wait; beyond that send_erased() blocks until the writer catches up.
 class RedisProducer final : public EventBusProducer {
  public:
   // Throws std::invalid_argument for a missing or unusable EVENT_BUS_REDIS_CONNECTION_URL.
@@ -97,6 +103,7 @@ class RedisProducer final : public EventBusProducer {
 
   void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                    const void* event_data, const EventsMetadata& metadata) override;
+  void flush() override;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bus/embedded/store.hpp"
+#include "bus/send_queue.hpp"
 #include "bus/embedded/text.hpp"
 #include "openedx_events/bus/embedded.hpp"
 #include "openedx_events/logging.hpp"
@@ -18,6 +19,28 @@ namespace {
 
 std::string signal_repr(const SignalBase& signal) { return "<OpenEdxPublicSignal: " + signal.event_type() + ">"; }
 
+// Everything needed to send the event again, in the reference's order (event_key is always
+// None: a stream has no message keys).
+void log_delivery_error(std::string_view error, std::string_view full_topic, const SignalBase& signal,
+                        std::string_view topic, std::string_view event_key_field, std::string_view data_text,
+                        const EventsMetadata& metadata) noexcept {
+  try {
+    std::string metadata_text;
+    try {
+      metadata_text = metadata.to_json();
+    } catch (const std::exception& e) {
+      metadata_text = std::string("<not representable: ") + e.what() + ">";
+    }
+    logger().error(
+        "Error delivering message to the embedded event bus. error={} full_topic={}, event_key=None, signal={}, "
+        "initial_topic={}, event_key_field={}, event_data={}, event_metadata={}",
+        error, python_str_repr(full_topic), signal_repr(signal), python_str_repr(topic),
+        python_str_repr(event_key_field), data_text, metadata_text);
+  } catch (...) {
+    // Logging itself failed: nobody left to tell.
+  }
+}
+
 }  // namespace
 
 EmbeddedProducer::EmbeddedProducer(const Settings& settings) : settings_(settings) {
@@ -26,6 +49,9 @@ EmbeddedProducer::EmbeddedProducer(const Settings& settings) : settings_(setting
   }
   store_ = std::make_unique<embedded_detail::Store>(settings_.embedded_bus_path,
                                                     embedded_detail::Durability::power_loss_safe);
+  if (settings_.producer_async) {
+    queue_ = std::make_unique<detail::SendQueue>([this](std::vector<detail::QueuedEvent>& batch) { write_batch(batch); });
+  }
 }
 
 EmbeddedProducer::~EmbeddedProducer() = default;
@@ -35,12 +61,52 @@ std::string EmbeddedProducer::append(std::string_view full_topic, const BusMessa
   return std::to_string(store_->append(full_topic, message, settings_.redis_stream_max_len));
 }
 
+void EmbeddedProducer::flush() {
+  if (queue_) queue_->flush();
+}
+
+void EmbeddedProducer::write_batch(std::vector<detail::QueuedEvent>& batch) {
+  std::vector<std::pair<std::string_view, const BusMessage*>> entries;
+  entries.reserve(batch.size());
+  for (const auto& event : batch) entries.emplace_back(event.full_topic, &event.message);
+  try {
+    std::vector<std::int64_t> ids;
+    {
+      const std::lock_guard lock(mutex_);
+      ids = store_->append_all(entries, settings_.redis_stream_max_len);
+    }
+    if (settings_.redis_audit_logging_enabled) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        logger().info("Message delivered to the embedded event bus: topic={}, message_id={}, signal={}, entry_id={}",
+                      batch[i].full_topic, batch[i].message.id, signal_repr(*batch[i].signal), ids[i]);
+      }
+    }
+  } catch (const std::exception& e) {
+    // The transaction was rolled back: none of the batch is stored.
+    for (const auto& event : batch) {
+      std::string data_text;
+      try {
+        data_text = event.signal->decode_to_json(event.message.event_data).dump();
+      } catch (const std::exception& decode_error) {
+        data_text = std::string("<not representable: ") + decode_error.what() + ">";
+      }
+      log_delivery_error(e.what(), event.full_topic, *event.signal, event.topic, event.event_key_field, data_text,
+                         event.metadata);
+    }
+  }
+}
+
 void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                    const void* event_data, const EventsMetadata& metadata) {
   const std::string full_topic = full_topic_name(topic, settings_.event_bus_topic_prefix);
   std::string error;
   try {
-    const BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
+    BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
+    if (queue_) {
+      queue_->push(detail::QueuedEvent{&signal, std::string(topic), std::string(event_key_field), full_topic, metadata,
+                                       std::move(message)});
+      return;
+    }
     const std::string entry_id = append(full_topic, message);
     if (settings_.redis_audit_logging_enabled) {
       logger().info("Message delivered to the embedded event bus: topic={}, message_id={}, signal={}, entry_id={}",
@@ -55,22 +121,12 @@ void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view to
   // Everything needed to send the event again, in the reference's order (event_key is always
   // None: a stream has no message keys).
   std::string data_text;
-  std::string metadata_text;
   try {
     data_text = signal.erased_to_json(event_data).dump();
   } catch (const std::exception& e) {
     data_text = std::string("<not representable: ") + e.what() + ">";
   }
-  try {
-    metadata_text = metadata.to_json();
-  } catch (const std::exception& e) {
-    metadata_text = std::string("<not representable: ") + e.what() + ">";
-  }
-  logger().error(
-      "Error delivering message to the embedded event bus. error={} full_topic={}, event_key=None, signal={}, "
-      "initial_topic={}, event_key_field={}, event_data={}, event_metadata={}",
-      error, python_str_repr(full_topic), signal_repr(signal), python_str_repr(topic), python_str_repr(event_key_field),
-      data_text, metadata_text);
+  log_delivery_error(error, full_topic, signal, topic, event_key_field, data_text, metadata);
 }
 
 std::unique_ptr<EventBusProducer> make_embedded_producer(const Settings& settings) {

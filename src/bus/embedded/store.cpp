@@ -394,8 +394,26 @@ bool Store::should_trim(std::int64_t max_len) noexcept {
 }
 
 std::int64_t Store::append(std::string_view topic, const BusMessage& message, std::int64_t max_len) {
-  const bool trim = max_len > 0 && should_trim(max_len);
+  const std::pair<std::string_view, const BusMessage*> entry{topic, &message};
+  return append_all(std::span(&entry, 1), max_len).front();
+}
+
+std::vector<std::int64_t> Store::append_all(std::span<const std::pair<std::string_view, const BusMessage*>> entries,
+                                            std::int64_t max_len) {
   return write_transaction([&] {
+    std::vector<std::int64_t> ids;
+    ids.reserve(entries.size());
+    for (const auto& [topic, message_ptr] : entries) {
+      ids.push_back(insert_entry(topic, *message_ptr, max_len));
+    }
+    return ids;
+  });
+}
+
+// Inside a write transaction.
+std::int64_t Store::insert_entry(std::string_view topic, const BusMessage& message, std::int64_t max_len) {
+  const bool trim = max_len > 0 && should_trim(max_len);
+  {
     std::int64_t id = 0;
     {
       Statement insert(*this, prepared(kInsertEntry));
@@ -425,7 +443,7 @@ std::int64_t Store::append(std::string_view topic, const BusMessage& message, st
       }
     }
     return id;
-  });
+  }
 }
 
 std::int64_t Store::group_position(std::string_view topic, std::string_view group) {

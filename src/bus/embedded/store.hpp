@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,6 +55,9 @@ class Store {
   // Appends one entry and returns its id; trims the topic to about `max_len` entries (never an
   // entry some group has not acknowledged). max_len <= 0: no trimming.
   std::int64_t append(std::string_view topic, const BusMessage& message, std::int64_t max_len);
+  // Appends (topic, message) pairs in one transaction (one fsync); returns their ids in order.
+  std::vector<std::int64_t> append_all(std::span<const std::pair<std::string_view, const BusMessage*>> entries,
+                                       std::int64_t max_len);
 
   // Creates the group (at the end, at the beginning with check_backlog, or after `after_id`), or
   // moves an existing one to `after_id` when given (otherwise it keeps its position).
@@ -83,6 +87,7 @@ class Store {
   void rollback() noexcept;
   std::int64_t group_position(std::string_view topic, std::string_view group);
   bool should_trim(std::int64_t max_len) noexcept;
+  std::int64_t insert_entry(std::string_view topic, const BusMessage& message, std::int64_t max_len);
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT, again from the start when SQLite stays busy
   // longer than the busy timeout (a few attempts).
   template <class Body>

@@ -8,6 +8,8 @@
 #include <climits>
 #include <cstring>
 
+#include "openedx_events/logging.hpp"
+
 namespace openedx_events::bus::detail {
 
 void Reply::Free::operator()(redisReply* r) const noexcept {
@@ -68,6 +70,7 @@ std::string RedisConnection::describe() const {
 }
 
 void RedisConnection::disconnect() noexcept {
+  unanswered_ = 0;
   if (context_ != nullptr) {
     redisFree(context_);
     context_ = nullptr;
@@ -136,23 +139,74 @@ void RedisConnection::connect() {
   }
 }
 
-Reply RedisConnection::command(std::span<const std::string_view> args, std::chrono::milliseconds extra_wait) {
-  if (context_ == nullptr) fail_io(args.empty() ? std::string_view("command") : args.front());
-  if (args.size() > static_cast<std::size_t>(INT_MAX)) throw std::length_error("too many Redis command arguments");
-  // hiredis wants parallel arrays; argvlen makes every argument binary-safe (event_data is raw
-  // Avro and may hold any byte, NUL included).
+namespace {
+
+// hiredis wants parallel arrays; argvlen makes every argument binary-safe (event_data is raw Avro
+// and may hold any byte, NUL included).
+struct Argv {
   std::vector<const char*> argv;
   std::vector<std::size_t> argvlen;
-  argv.reserve(args.size());
-  argvlen.reserve(args.size());
-  for (const auto arg : args) {
-    argv.push_back(arg.data());
-    argvlen.push_back(arg.size());
+  explicit Argv(std::span<const std::string_view> args) {
+    if (args.size() > static_cast<std::size_t>(INT_MAX)) throw std::length_error("too many Redis command arguments");
+    argv.reserve(args.size());
+    argvlen.reserve(args.size());
+    for (const auto arg : args) {
+      argv.push_back(arg.data());
+      argvlen.push_back(arg.size());
+    }
   }
+  int size() const noexcept { return static_cast<int>(argv.size()); }
+};
+
+std::string_view command_name(std::span<const std::string_view> args) {
+  return args.empty() ? std::string_view("command") : args.front();
+}
+
+}  // namespace
+
+void RedisConnection::send_without_reply(std::span<const std::string_view> args) {
+  if (context_ == nullptr) fail_io(command_name(args));
+  Argv argv(args);
+  if (redisAppendCommandArgv(context_, argv.size(), argv.argv.data(), argv.argvlen.data()) != REDIS_OK) {
+    fail_io(command_name(args));
+  }
+  ++unanswered_;
+  set_timeout(url_.socket_timeout);
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) fail_io(command_name(args));
+  }
+}
+
+Reply RedisConnection::read_reply() {
+  if (context_ == nullptr || unanswered_ == 0) fail_io("reading replies");
+  set_timeout(url_.socket_timeout);
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) fail_io("reading replies");
+  --unanswered_;
+  Reply reply(static_cast<redisReply*>(raw));
+  if (reply.is_error() && is_loading(reply.text())) {
+    const std::string why(reply.text());
+    disconnect();
+    throw RedisConnectionError("Redis at " + describe() + " is not ready: " + why);
+  }
+  return reply;
+}
+
+void RedisConnection::drain() {
+  while (unanswered_ > 0) {
+    const Reply reply = read_reply();
+    if (reply.is_error()) logger().warn("Redis at {} refused a pipelined command: {}", describe(), reply.text());
+  }
+}
+
+Reply RedisConnection::command(std::span<const std::string_view> args, std::chrono::milliseconds extra_wait) {
+  if (context_ == nullptr) fail_io(command_name(args));
+  drain();  // replies come back in order: the earlier commands' first
+  Argv argv(args);
   set_timeout(url_.socket_timeout + extra_wait);
-  auto* raw = static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), argvlen.data()));
-  if (raw == nullptr) fail_io(args.empty() ? std::string_view("command") : args.front());
+  auto* raw = static_cast<redisReply*>(redisCommandArgv(context_, argv.size(), argv.argv.data(), argv.argvlen.data()));
+  if (raw == nullptr) fail_io(command_name(args));
   Reply reply(raw);
   if (reply.is_error() && is_loading(reply.text())) {
     const std::string why(reply.text());

@@ -91,6 +91,19 @@ class RedisConnection {
     return command(std::span<const std::string_view>(args.begin(), args.size()), extra_wait);
   }
 
+  // Writes one command to the socket and returns without waiting for its reply (a consumer's XACK
+  // after each entry costs a write, not a round trip). The replies are read, in order, by drain()
+  // or before the next command(); an error reply among them is logged, not thrown. Throws
+  // RedisConnectionError like command().
+  void send_without_reply(std::span<const std::string_view> args);
+  // Reads the replies of every send_without_reply() so far. Once it returns, the server has applied
+  // those commands.
+  void drain();
+  // The reply of the oldest send_without_reply() not answered yet (a producer's pipelined XADDs,
+  // whose ids it reports). Throws RedisConnectionError like command().
+  Reply read_reply();
+  std::size_t unanswered() const noexcept { return unanswered_; }
+
   // host:port, or the socket path, for messages (never the password).
   std::string describe() const;
 
@@ -101,6 +114,7 @@ class RedisConnection {
   RedisUrl url_;
   redisContext* context_ = nullptr;
   std::chrono::milliseconds current_timeout_{0};
+  std::size_t unanswered_ = 0;  // replies of send_without_reply() not read yet
 };
 
 // Reconnection pacing shared by the producer and the consumer (see RedisBackoff).

@@ -1,6 +1,7 @@
 // RedisConsumer: the reference's RedisEventConsumer (edx_event_bus_redis/internal/consumer.py),
 // with the differences listed in redis.hpp.
 #include <cmath>
+#include <deque>
 #include <thread>
 
 #include "bus/redis/connection.hpp"
@@ -63,11 +64,20 @@ struct RedisConsumer::Impl {
   std::optional<std::int64_t> consecutive_errors_limit;
   bool consumers_enabled;
   bool audit_logging;
+  std::string batch_size;  // EVENT_BUS_CONSUMER_BATCH_SIZE, as XREADGROUP's COUNT
   RedisBackoff backoff_config;
   RedisConnection connection;
-  // The id of an entry whose XACK was lost with the connection: acknowledged right after the next
-  // reconnect instead of being processed a second time as a pending entry.
-  std::optional<std::string> unacked;
+  // New entries read by the last XREADGROUP and not processed yet. They are already in this
+  // consumer's pending list, so dropping them (a lost connection, a stop) loses nothing: they are
+  // read again first, as pending entries, when a consumer of this name runs next.
+  std::deque<Entry> batch;
+  // Processed entries whose XACK has not been sent: the rest of their batch is still being
+  // processed, or the connection broke first (then they are acknowledged right after the
+  // reconnect instead of being processed a second time as pending entries).
+  std::vector<std::string> unacked;
+  // Processed entries whose XACK was written but whose reply has not been read yet (the XACK after
+  // each batch does not wait for its reply; the next read collects it).
+  std::vector<std::string> acks_in_flight;
 
   Impl(RedisConsumer& owner_, const Settings& settings, std::string topic_, std::string group_id_,
        RedisConsumerOptions options_, RedisBackoff backoff)
@@ -81,6 +91,7 @@ struct RedisConsumer::Impl {
         consecutive_errors_limit(settings.redis_consumer_consecutive_errors_limit),
         consumers_enabled(settings.redis_consumers_enabled),
         audit_logging(settings.redis_audit_logging_enabled),
+        batch_size(std::to_string(std::max<std::int64_t>(1, settings.consumer_batch_size))),
         backoff_config(backoff),
         connection(parse_redis_url(settings.redis_connection_url)) {}
 
@@ -153,9 +164,10 @@ struct RedisConsumer::Impl {
   // One of this consumer's pending entries (delivered before, never acknowledged: a crash, a lost
   // connection), as the reference reads them: XAUTOCLAIM (when asked), XPENDING ... 1 <consumer>,
   // then XRANGE id id. The 5 s socket timeout plays the part of the reference's SIGALRM guard.
-  PendingResult read_pending(std::optional<std::int64_t>& claim_older_than, Entry& out) {
-    if (claim_older_than) {
-      const std::string min_idle = std::to_string(*claim_older_than);
+  PendingResult read_pending(std::int64_t claim_older_than, Entry& out) {
+    confirm_acks();
+    if (claim_older_than >= 0) {
+      const std::string min_idle = std::to_string(claim_older_than);
       Reply claimed = connection.command(
           {"XAUTOCLAIM", full_topic, group_id, options.consumer_name, min_idle, "0", "COUNT", "1"});
       if (handle_error_reply(claimed)) return PendingResult::skipped;
@@ -184,50 +196,72 @@ struct RedisConsumer::Impl {
     return PendingResult::entry;
   }
 
-  // XREADGROUP GROUP <group> <consumer> COUNT 1 BLOCK <ms> STREAMS <stream> >, in calls of at most
-  // max_block until the poll timeout has passed (or forever with a poll timeout of 0).
-  std::optional<Entry> read_new() {
+  // XREADGROUP GROUP <group> <consumer> COUNT <batch size> BLOCK <ms> STREAMS <stream> >, in calls
+  // of at most max_block until the poll timeout has passed (or forever with a poll timeout of 0).
+  // The entries go to `batch`; false when none came.
+  bool read_new() {
+    confirm_acks();
     milliseconds remaining = poll_timeout;
     while (!owner.stop_requested()) {
       milliseconds block = max_block;
       if (poll_timeout.count() > 0) block = std::max(milliseconds{1}, std::min(max_block, remaining));
       const std::string block_text = std::to_string(block.count());
-      Reply reply = connection.command({"XREADGROUP", "GROUP", group_id, options.consumer_name, "COUNT", "1", "BLOCK",
-                                        block_text, "STREAMS", full_topic, ">"},
+      Reply reply = connection.command({"XREADGROUP", "GROUP", group_id, options.consumer_name, "COUNT", batch_size,
+                                        "BLOCK", block_text, "STREAMS", full_topic, ">"},
                                        block);
-      if (handle_error_reply(reply)) return std::nullopt;
+      if (handle_error_reply(reply)) return false;
       if (!reply.is_nil()) {
-        // [[stream, [[id, [field, value, ...]]]]]
+        // [[stream, [[id, [field, value, ...]], ...]]]
         const auto streams = detail::reply_elements(reply.get());
         if (!streams.empty()) {
           const auto stream = detail::reply_elements(*streams[0]);
           if (stream.size() == 2) {
-            const auto entries = detail::reply_elements(*stream[1]);
-            if (!entries.empty()) return parse_entry(*entries[0]);
+            for (const redisReply* entry : detail::reply_elements(*stream[1])) batch.push_back(parse_entry(*entry));
+            if (!batch.empty()) return true;
           }
         }
       }
       if (poll_timeout.count() > 0) {
         remaining -= block;
-        if (remaining.count() <= 0) return std::nullopt;
+        if (remaining.count() <= 0) return false;
       }
     }
-    return std::nullopt;
+    return false;
   }
 
-  // XACK <stream> <group> <id>. A lost connection keeps the id for after the reconnect.
+  // XACK <stream> <group> <id>, written at once; its reply is read before the next read.
   void ack(const std::string& id) {
-    try {
-      Reply reply = connection.command({"XACK", full_topic, group_id, id});
-      if (reply.is_error()) {
-        // NOGROUP: Redis lost the group, and the entry's pending state with it; nothing to undo.
-        logger().warn("Could not acknowledge entry {} of stream {}: {}", detail::py_bytes_repr(id),
-                         detail::py_repr(full_topic), reply.text());
-      }
-    } catch (const RedisConnectionError&) {
-      unacked = id;
-      throw;
-    }
+    unacked.push_back(id);
+    ack_processed();
+  }
+
+  // XACK <stream> <group> <id>... for every processed entry not acknowledged yet, without waiting
+  // for the reply (an error reply, NOGROUP when Redis lost the group and the pending state with
+  // it, is logged when read). A lost connection keeps the ids for after the reconnect.
+  void ack_processed() {
+    if (unacked.empty()) return;
+    std::vector<std::string_view> args{"XACK", full_topic, group_id};
+    args.insert(args.end(), unacked.begin(), unacked.end());
+    connection.send_without_reply(args);
+    acks_in_flight.insert(acks_in_flight.end(), std::make_move_iterator(unacked.begin()),
+                          std::make_move_iterator(unacked.end()));
+    unacked.clear();
+  }
+
+  // Reads the replies of the XACKs in flight: from here on Redis has applied them.
+  void confirm_acks() {
+    connection.drain();
+    acks_in_flight.clear();
+  }
+
+  // The connection broke: whether the XACKs in flight arrived is unknown; they are sent again after
+  // the reconnect (XACK of an acknowledged id does nothing).
+  void forget_connection() {
+    unacked.insert(unacked.end(), std::make_move_iterator(acks_in_flight.begin()),
+                   std::make_move_iterator(acks_in_flight.end()));
+    acks_in_flight.clear();
+    batch.clear();  // in this consumer's pending list: read again first
+    connection.disconnect();
   }
 
   // --- Processing --------------------------------------------------------------------------------
@@ -290,11 +324,7 @@ struct RedisConsumer::Impl {
   void reconnect() {
     connection.connect();
     logger().info("Reconnected to Redis at {} for {}", connection.describe(), run_context());
-    if (unacked) {
-      const std::string id = *unacked;
-      unacked.reset();
-      ack(id);
-    }
+    ack_processed();
   }
 
   void run() {
@@ -316,12 +346,13 @@ struct RedisConsumer::Impl {
     // This consumer's pending entries come first: at start (recovery after a crash) and again after
     // every reconnect (entries delivered just before the connection broke).
     bool pending_phase = true;
-    // XAUTOCLAIM only during the start-up pending phase, as in the reference.
-    std::optional<std::int64_t> claim_older_than = options.claim_msgs_older_than;
+    // XAUTOCLAIM only during the start-up pending phase, as in the reference (ms; -1: none).
+    std::int64_t claim_older_than = options.claim_msgs_older_than.value_or(-1);
     detail::Backoff backoff(backoff_config);
 
     while (!owner.stop_requested()) {
       if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
+        ack_before_leaving();
         throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
                                  " in a row)");
       }
@@ -335,7 +366,10 @@ struct RedisConsumer::Impl {
           backoff.reset();
           pending_phase = true;
         }
-        if (pending_phase) {
+        if (!batch.empty()) {
+          entry = std::move(batch.front());
+          batch.pop_front();
+        } else if (pending_phase) {
           Entry pending;
           switch (read_pending(claim_older_than, pending)) {
             case PendingResult::entry:
@@ -343,13 +377,16 @@ struct RedisConsumer::Impl {
               break;
             case PendingResult::none:
               pending_phase = false;
-              claim_older_than.reset();
+              claim_older_than = -1;
               break;
             case PendingResult::skipped:
               break;
           }
         } else {
-          entry = read_new();
+          if (read_new()) {
+            entry = std::move(batch.front());
+            batch.pop_front();
+          }
         }
         if (entry) {
           process(*entry, message, metadata);
@@ -366,13 +403,8 @@ struct RedisConsumer::Impl {
         // fatal errors. The entry in hand, if any, is still acknowledged before leaving.
         ++consecutive_errors;
         log_error(e, entry, message, metadata);
-        if (entry) {
-          try {
-            ack(entry->id);
-          } catch (const std::exception&) {
-            // Already failing; the original error is the one to report.
-          }
-        }
+        if (entry) unacked.push_back(entry->id);
+        ack_before_leaving();
         throw;
       } catch (const std::exception& e) {
         ++consecutive_errors;
@@ -382,21 +414,54 @@ struct RedisConsumer::Impl {
       }
       // Ack-always: after success and after any error. Redis cannot check what producers write, so
       // an entry that fails once would fail for ever; it is logged above with its id instead.
-      if (entry && connection.connected()) {
+      // One XACK for the whole batch once its last entry is processed: a write per entry cost
+      // almost half of the consumer's time. A consumer that keeps up reads batches of one entry
+      // (acknowledged at once); under a backlog a crash may deliver again up to a batch of
+      // entries whose receivers ran (at-least-once, as the bus promises); a stop loses nothing.
+      if (entry) unacked.push_back(entry->id);
+      if (entry && batch.empty() && connection.connected()) {
         try {
-          ack(entry->id);
+          ack_processed();
         } catch (const RedisConnectionError& e) {
           ++consecutive_errors;
           log_error(e, entry, message, metadata);
           connection_lost = true;
         }
-      } else if (entry) {
-        unacked = entry->id;
       }
       if (connection_lost) {
-        connection.disconnect();
+        forget_connection();
         sleep_for(backoff.next());
       }
+    }
+    ack_before_leaving();
+  }
+
+  // On the way out (a stop request, a fatal error, the error limit): acknowledge what was
+  // processed. Entries of the batch not processed yet stay in this consumer's pending list, for
+  // the next consumer of this name (or another one's claim_msgs_older_than).
+  void ack_before_leaving() noexcept {
+    try {
+      if (connection.connected()) {
+        ack_processed();
+        confirm_acks();
+      }
+    } catch (...) {
+      // The connection broke on the way out: reported below.
+    }
+    try {
+      unacked.insert(unacked.end(), acks_in_flight.begin(), acks_in_flight.end());
+      if (!unacked.empty()) {
+        logger().warn("{} processed entr{} of stream {} could not be acknowledged (first {}); they will be delivered "
+                      "again", unacked.size(), unacked.size() == 1 ? "y" : "ies", detail::py_repr(full_topic),
+                      detail::py_bytes_repr(unacked.front()));
+      }
+      if (!batch.empty()) {
+        logger().info("{} entr{} read but not processed stay pending for consumer {} of group {} (first {})",
+                      batch.size(), batch.size() == 1 ? "y" : "ies", detail::py_repr(options.consumer_name),
+                      detail::py_repr(group_id), detail::py_bytes_repr(batch.front().id));
+      }
+    } catch (...) {
+      // Already leaving; the entries stay pending and are delivered again.
     }
   }
 };

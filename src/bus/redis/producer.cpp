@@ -2,6 +2,7 @@
 #include <mutex>
 
 #include "bus/redis/connection.hpp"
+#include "bus/send_queue.hpp"
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/logging.hpp"
 
@@ -9,6 +10,63 @@ namespace openedx_events::bus {
 
 using detail::RedisConnection;
 using detail::RedisConnectionError;
+
+namespace {
+
+// JSON for the error line; the line must be written even when the data cannot be rendered.
+std::string event_data_json(const SignalBase& signal, const void* event_data) {
+  try {
+    return signal.erased_to_json(event_data).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    return "<unavailable: " + std::string(e.what()) + ">";
+  }
+}
+
+// The same from the encoded event (the asynchronous writer keeps the bytes, not the object).
+std::string event_data_json(const SignalBase& signal, std::string_view avro_bytes) {
+  try {
+    return signal.decode_to_json(avro_bytes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    return "<unavailable: " + std::string(e.what()) + ">";
+  }
+}
+
+std::string metadata_json(const EventsMetadata& metadata) {
+  try {
+    return metadata.to_json();
+  } catch (const std::exception& e) {
+    return "<unavailable: " + std::string(e.what()) + ">";
+  }
+}
+
+}  // namespace
+
+// Never raised to the caller (a web request must not fail because the bus is down); the line
+// carries everything needed to send the event again by hand, like the reference's.
+template <class EventData>
+void log_delivery_error(std::string_view error, const std::optional<std::string>& full_topic,
+                        const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
+                        const EventData& event_data, const EventsMetadata& metadata) noexcept {
+  try {
+    logger().error(
+        "Error delivering message to Redis event bus. error={} full_topic={} event_key=None "
+        "signal=<OpenEdxPublicSignal: {}> initial_topic={} event_key_field={} event_data={} event_metadata={}",
+        error, full_topic ? detail::py_repr(*full_topic) : std::string("None"), signal.event_type(),
+        detail::py_repr(topic), detail::py_repr(event_key_field), event_data_json(signal, event_data),
+        metadata_json(metadata));
+  } catch (...) {
+    // Logging itself failed (out of memory, a broken sink): there is nobody left to tell.
+  }
+}
+
+void log_delivered(const std::string& full_topic, const EventsMetadata& metadata, const SignalBase& signal,
+                   std::string_view redis_msg_id) {
+  logger().info("Message delivered to Redis event bus: topic={}, message_id={}, signal=<OpenEdxPublicSignal: {}>, "
+                "redis_msg_id={}",
+                full_topic, metadata.id.to_string(), signal.event_type(), detail::py_bytes_repr(redis_msg_id));
+}
+
+using detail::QueuedEvent;
 
 struct RedisProducer::Impl {
   std::string topic_prefix;
@@ -25,7 +83,65 @@ struct RedisProducer::Impl {
         max_len(std::to_string(settings.redis_stream_max_len)),
         audit_logging(settings.redis_audit_logging_enabled),
         connection(parse_url(settings.redis_connection_url)),
-        backoff(backoff_config) {}
+        backoff(backoff_config) {
+    if (settings.producer_async) {
+      queue = std::make_unique<detail::SendQueue>([this](std::vector<QueuedEvent>& batch) { write_batch(batch); });
+    }
+  }
+
+  // EVENT_BUS_PRODUCER_ASYNC; declared last so that it is destroyed (flushed) first.
+  std::unique_ptr<detail::SendQueue> queue;
+
+  // One pipelined round trip for the batch: every XADD written, then every reply read. A broken
+  // connection gets one immediate retry on a new one for the events not answered yet (as a single
+  // send does); events that still fail are logged one by one with everything needed to re-send.
+  void write_batch(std::vector<QueuedEvent>& batch) {
+    const std::lock_guard lock(mutex);
+    std::size_t done = 0;
+    std::string error;
+    for (int attempt = 0; attempt < 2 && done < batch.size(); ++attempt) {
+      try {
+        if (!connection.connected()) connect_locked();
+        for (std::size_t i = done; i < batch.size(); ++i) {
+          const auto args = xadd_args(batch[i].full_topic, batch[i].message);
+          connection.send_without_reply(args);
+        }
+        for (; done < batch.size(); ++done) {
+          const detail::Reply reply = connection.read_reply();
+          const QueuedEvent& event = batch[done];
+          if (reply.is_error()) {
+            log_delivery_error(reply.text(), event.full_topic, *event.signal, event.topic, event.event_key_field,
+                               std::string_view(event.message.event_data), event.metadata);
+          } else if (audit_logging) {
+            log_delivered(event.full_topic, event.metadata, *event.signal, reply.text());
+          }
+        }
+      } catch (const RedisConnectionError& e) {
+        // Entries whose reply did not come may have been written: a retry may duplicate them,
+        // which the bus's at-least-once contract allows; losing them it does not.
+        error = e.what();
+        connection.disconnect();
+        if (attempt == 1) next_attempt = std::chrono::steady_clock::now() + backoff.next();
+      } catch (const std::exception& e) {
+        error = e.what();
+        break;
+      }
+    }
+    for (std::size_t i = done; i < batch.size(); ++i) {
+      const QueuedEvent& event = batch[i];
+      log_delivery_error(error, event.full_topic, *event.signal, event.topic, event.event_key_field,
+                         std::string_view(event.message.event_data), event.metadata);
+    }
+  }
+
+  std::vector<std::string_view> xadd_args(const std::string& stream, const BusMessage& message) const {
+    std::vector<std::string_view> args{"XADD", stream, "MAXLEN", "~", max_len, "*"};
+    for (const auto& [name, value] : message.fields()) {
+      args.push_back(name);
+      args.push_back(value);
+    }
+    return args;
+  }
 
   static RedisUrl parse_url(const std::string& url) {
     if (url.empty()) throw std::invalid_argument("Missing redis connection url");
@@ -53,11 +169,7 @@ struct RedisProducer::Impl {
 
   // XADD <stream> MAXLEN ~ <max> * <fields...>; returns the entry id.
   std::string xadd_locked(const std::string& stream, const BusMessage& message) {
-    std::vector<std::string_view> args{"XADD", stream, "MAXLEN", "~", max_len, "*"};
-    for (const auto& [name, value] : message.fields()) {
-      args.push_back(name);
-      args.push_back(value);
-    }
+    const auto args = xadd_args(stream, message);
     bool fresh = false;
     if (!connection.connected()) {
       connect_locked();
@@ -93,26 +205,10 @@ RedisProducer::RedisProducer(const Settings& settings, RedisBackoff backoff)
 
 RedisProducer::~RedisProducer() = default;
 
-namespace {
-
-// JSON for the error line; the line must be written even when the data cannot be rendered.
-std::string event_data_json(const SignalBase& signal, const void* event_data) {
-  try {
-    return signal.erased_to_json(event_data).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } catch (const std::exception& e) {
-    return "<unavailable: " + std::string(e.what()) + ">";
-  }
+void RedisProducer::flush() {
+  if (impl_->queue) impl_->queue->flush();
 }
 
-std::string metadata_json(const EventsMetadata& metadata) {
-  try {
-    return metadata.to_json();
-  } catch (const std::exception& e) {
-    return "<unavailable: " + std::string(e.what()) + ">";
-  }
-}
-
-}  // namespace
 
 void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                 const void* event_data, const EventsMetadata& metadata) {
@@ -123,34 +219,24 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
   try {
     full_topic = full_topic_name(topic, impl_->topic_prefix);
     BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
+    if (impl_->queue) {
+      impl_->queue->push(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic, metadata,
+                                 std::move(message)});
+      return;
+    }
     std::string redis_msg_id;
     {
       const std::lock_guard lock(impl_->mutex);
       redis_msg_id = impl_->xadd_locked(*full_topic, message);
     }
-    if (impl_->audit_logging) {
-      logger().info("Message delivered to Redis event bus: topic={}, message_id={}, signal=<OpenEdxPublicSignal: {}>, "
-                    "redis_msg_id={}",
-                    *full_topic, metadata.id.to_string(), signal.event_type(), detail::py_bytes_repr(redis_msg_id));
-    }
+    if (impl_->audit_logging) log_delivered(*full_topic, metadata, signal, redis_msg_id);
     return;
   } catch (const std::exception& e) {
     error = e.what();
   } catch (...) {
     error = "unknown error";
   }
-  // Never raised to the caller (a web request must not fail because the bus is down); the line
-  // carries everything needed to send the event again by hand, like the reference's.
-  try {
-    logger().error(
-        "Error delivering message to Redis event bus. error={} full_topic={} event_key=None "
-        "signal=<OpenEdxPublicSignal: {}> initial_topic={} event_key_field={} event_data={} event_metadata={}",
-        error, full_topic ? detail::py_repr(*full_topic) : std::string("None"), signal.event_type(),
-        detail::py_repr(topic), detail::py_repr(event_key_field), event_data_json(signal, event_data),
-        metadata_json(metadata));
-  } catch (...) {
-    // Logging itself failed (out of memory, a broken sink): there is nobody left to tell.
-  }
+  log_delivery_error(error, full_topic, signal, topic, event_key_field, event_data, metadata);
 }
 
 std::unique_ptr<RedisProducer> make_redis_producer(const Settings& settings) {
