@@ -13,9 +13,10 @@
 //    "count":N,"timeout_s":T,"stream":bool}
 //       → {"ok":bool,"events":[{"event_type":..,"metadata":..,"data":..,"from_event_bus":..}],
 //          "errors":[<"Error consuming" log lines>]}
-//     Runs a KafkaConsumer until it has re-emitted N events (or T seconds passed). With "stream",
+//     Runs a KafkaConsumer until it has re-emitted N events (or T seconds passed). Any request may
+//     carry "config": {librdkafka property: value} (EVENT_BUS_KAFKA_CONFIG). With "stream",
 //     each event is also written at once as its own line {"event":{...}} (a test may kill the
-//     process half-way).
+//     process half-way); "delay_ms" makes each receiver call take that long.
 //   {"op":"bench","bootstrap":..,"registry":..,"topic":..,"count":N,"audit":bool}
 //       → {"ok":bool,"produce_s":..,"consume_s":..}
 #include <spdlog/sinks/base_sink.h>
@@ -73,6 +74,11 @@ bus::Settings settings_for(const json& request) {
   settings.kafka_consumer_poll_timeout = 0.2;
   settings.kafka_consumer_poll_failure_sleep = 0.05;
   settings.kafka_poll_interval_sec = 0.1;
+  // "config": more librdkafka properties (EVENT_BUS_KAFKA_CONFIG).
+  const json config = request.value("config", json::object());
+  for (const auto& [name, value] : config.items()) {
+    settings.kafka_config.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+  }
   return settings;
 }
 
@@ -121,8 +127,8 @@ json produce(const json& request) {
 
 class CollectingObserver final : public oe::AnyEventObserver {
  public:
-  CollectingObserver(bus::EventBusConsumer& consumer, std::size_t count, bool stream)
-      : consumer_(consumer), count_(count), stream_(stream) {}
+  CollectingObserver(bus::EventBusConsumer& consumer, std::size_t count, bool stream, std::chrono::milliseconds delay)
+      : consumer_(consumer), count_(count), stream_(stream), delay_(delay) {}
   void on_event(const oe::SignalBase& signal, const void* data, const oe::EventsMetadata& metadata,
                 bool from_event_bus) override {
     std::lock_guard lock(mutex_);
@@ -131,6 +137,8 @@ class CollectingObserver final : public oe::AnyEventObserver {
                        {"data", signal.erased_to_json(data)},
                        {"from_event_bus", from_event_bus}});
     if (stream_) std::cout << json{{"event", events_.back()}}.dump(-1, ' ', true, json::error_handler_t::replace) << std::endl;
+    // A slow receiver, so that a test can kill the process while it works through a backlog.
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     // Called on the consumer's thread, inside its loop: it finishes (and acknowledges) this entry,
     // then returns.
     if (events_.size() >= count_) consumer_.request_stop();
@@ -144,6 +152,7 @@ class CollectingObserver final : public oe::AnyEventObserver {
   bus::EventBusConsumer& consumer_;
   std::size_t count_;
   bool stream_;
+  std::chrono::milliseconds delay_;
   std::mutex mutex_;
   json events_ = json::array();
 };
@@ -153,7 +162,8 @@ json consume(const json& request) {
   auto consumer = bus::make_kafka_consumer(settings, request.at("topic").get<std::string>(),
                                            request.at("group").get<std::string>(), request.value("extra", json::object()));
   const std::size_t count = request.at("count").get<std::size_t>();
-  CollectingObserver observer(*consumer, count, request.value("stream", false));
+  CollectingObserver observer(*consumer, count, request.value("stream", false),
+                              std::chrono::milliseconds(request.value("delay_ms", 0)));
   oe::SignalBase::add_observer(&observer);
 
   // A watchdog, so that a missing event fails the test instead of hanging it.

@@ -435,6 +435,15 @@ struct KafkaConsumer::Impl {
           log_error("KafkaException(" + text + ")", "no event available");
           throw KafkaError("Fatal Kafka error: " + text);
         }
+        if (message->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+            message->err == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION) {
+          // The topic does not exist yet (no producer has written to it): not an error of this
+          // consumer, which is assigned its partitions once the topic appears.
+          logger().warn("Topic {} is not available yet ({}); waiting for it", py_repr(full_topic),
+                        rd_kafka_message_errstr(message.get()));
+          sleep_for(poll_failure_sleep);
+          continue;
+        }
         // A broker or transport error: nothing was consumed.
         ++consecutive_errors;
         log_error("KafkaException(" + kafka_error_text(message->err, rd_kafka_message_errstr(message.get())) + ")",
