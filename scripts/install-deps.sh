@@ -20,6 +20,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Java and Maven run the Kafka broker and the schema registry of the Kafka tests (scripts/kafka).
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+  apt-get install -y -qq --no-install-recommends default-jre-headless maven >/dev/null
+fi
+
 # The Python reference stack, used only as the oracle of the parity tests and benchmarks.
 venv="${OPENEDX_EVENTS_VENV:-$here/.venv}"
 if [ ! -x "$venv/bin/python" ]; then

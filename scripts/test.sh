@@ -20,6 +20,25 @@ step "build (RelWithDebInfo, warnings are errors)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
+step "Kafka broker (KRaft, from Maven Central) and schema registry for the Kafka tests"
+kafka_state="$root/build-kafka-server/state"
+stop_kafka() { bash scripts/kafka/stop.sh "$kafka_state" >/dev/null 2>&1 || true; }
+trap stop_kafka EXIT
+set +e
+bash scripts/kafka/start.sh "$kafka_state"
+kafka_started=$?
+record $kafka_started "Kafka broker and schema registry start"
+set -e
+if [ "$kafka_started" -eq 0 ]; then
+  # The unit tests' broker cases and the parity tests use this pair (restarting the broker when a
+  # test asks for it); without it they fail rather than skip.
+  set -a
+  # shellcheck disable=SC1091
+  . "$kafka_state/env"
+  set +a
+  export KAFKA_STATE_DIR="$kafka_state"
+fi
+
 step "unit tests"
 set +e
 ctest --test-dir build --output-on-failure -j"$jobs"

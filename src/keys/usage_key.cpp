@@ -111,10 +111,9 @@ bool KeyAccess::location_usage(std::string_view body, UsageKey& key) {
   for (const auto& field : fields) {
     if (!field.is_run_of(CharClass::id)) return false;
   }
-  std::array<std::string_view, 5> parts;
-  for (std::size_t i = 0; i < parts.size(); ++i) parts[i] = fields[i].text();
-  const std::array<std::string_view, CourseKey::kSlotCount> values{parts[0], parts[1], parts[2], {}, {}, {},
-                                                                   parts[3], parts[4]};
+  // ORG+COURSE+RUN+TYPE+ID into the course key's slots, the block type and id included.
+  const std::array<std::string_view, CourseKey::kSlotCount> values{
+      fields[0].text(), fields[1].text(), fields[2].text(), {}, {}, {}, fields[3].text(), fields[4].text()};
   constexpr unsigned set = (1U << CourseKey::kOrg) | (1U << CourseKey::kCourse) | (1U << CourseKey::kRun) |
                            (1U << CourseKey::kBlockType) | (1U << CourseKey::kBlockId);
   set_course(key.course_key_, CourseKey::Kind::course, false, values, set);

@@ -18,7 +18,9 @@ namespace openedx_events::keys {
 // Converts implicitly to the CourseKey it also is; a CCXLocator never equals a CourseLocator.
 class CCXLocator {
  public:
-  CCXLocator() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `CCXLocator{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  CCXLocator() noexcept {}  // NOLINT(modernize-use-equals-default)
 
   static CCXLocator from_string(std::string_view serialized);
   static std::optional<CCXLocator> try_parse(std::string_view serialized) noexcept;

@@ -39,7 +39,9 @@ class CourseKey {
     ccx,      // CCXLocator: ccx-v1
   };
 
-  CourseKey() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `CourseKey{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  CourseKey() noexcept {}  // NOLINT(modernize-use-equals-default)
   CourseKey(const CourseKey&) = default;
   CourseKey& operator=(const CourseKey&) = default;
   // A moved-from key is unset, like a default-constructed one.

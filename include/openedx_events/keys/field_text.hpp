@@ -22,7 +22,8 @@ namespace openedx_events::keys::detail {
 template <std::size_t Inline>
 class TextBuffer {
  public:
-  // User-provided so that value-initialising a key does not zero the inline bytes first.
+  // User-provided so that value-initialising a key does not zero the inline bytes first: only the
+  // first size() bytes are ever read.
   TextBuffer() noexcept {}  // NOLINT(modernize-use-equals-default)
   TextBuffer(const TextBuffer& other) { std::memcpy(reset(other.size_), other.data(), other.size_); }
   TextBuffer(TextBuffer&& other) noexcept { steal(other); }
@@ -67,23 +68,21 @@ class TextBuffer {
     if (on_heap()) delete[] heap_;
     size_ = 0;
   }
-  // Takes other's characters and leaves it empty; this object must hold none.
+  // Takes other's characters and leaves it empty; this object must hold none (released or new).
   void steal(TextBuffer& other) noexcept {
     size_ = other.size_;
     if (other.on_heap()) {
       heap_ = other.heap_;
     } else {
-      // The whole buffer, unused bytes included: a fixed-size copy is a few vector moves, where
-      // copying size_ bytes would be a call.
-      std::memcpy(inline_, other.inline_, Inline);
+      // Only the bytes in use: the rest were never written (zeroing the buffer in every key would
+      // cost each parse more than this call).
+      std::memcpy(inline_, other.inline_, size_);
     }
     other.size_ = 0;
   }
 
   union {
-    // Zeroed so that the whole-buffer copies above never read indeterminate bytes (and g++'s
-    // -Wuninitialized, an error here, agrees).
-    char inline_[Inline] = {};
+    char inline_[Inline];
     char* heap_;
   };
   std::size_t size_ = 0;

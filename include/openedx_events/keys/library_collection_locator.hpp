@@ -15,7 +15,9 @@ namespace openedx_events::keys {
 // one-trailing-'\n'-per-field quirk. Printed exactly as parsed.
 class LibraryCollectionLocator {
  public:
-  LibraryCollectionLocator() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `LibraryCollectionLocator{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  LibraryCollectionLocator() noexcept {}  // NOLINT(modernize-use-equals-default)
 
   static LibraryCollectionLocator from_string(std::string_view serialized);
   static std::optional<LibraryCollectionLocator> try_parse(std::string_view serialized) noexcept;

@@ -16,7 +16,9 @@ namespace openedx_events::keys {
 // [\w.-]+. ORG and SLUG follow LibraryLocatorV2, including the one-trailing-'\n'-per-field quirk.
 class LibraryContainerLocator {
  public:
-  LibraryContainerLocator() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `LibraryContainerLocator{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  LibraryContainerLocator() noexcept {}  // NOLINT(modernize-use-equals-default)
 
   static LibraryContainerLocator from_string(std::string_view serialized);
   static std::optional<LibraryContainerLocator> try_parse(std::string_view serialized) noexcept;

@@ -25,7 +25,9 @@ struct KeyAccess;
 // A LearningContextKey in Python but not a CourseKey, so CourseKey::from_string rejects it.
 class LibraryLocatorV2 {
  public:
-  LibraryLocatorV2() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `LibraryLocatorV2{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  LibraryLocatorV2() noexcept {}  // NOLINT(modernize-use-equals-default)
 
   static LibraryLocatorV2 from_string(std::string_view serialized);
   static std::optional<LibraryLocatorV2> try_parse(std::string_view serialized) noexcept;
@@ -63,7 +65,9 @@ class LibraryLocatorV2 {
 // `lb:ORG:SLUG:TYPE:USAGE_ID`: TYPE is ASCII [A-Za-z0-9_.-]+, USAGE_ID is [\w.-]+; same `$` quirk.
 class LibraryUsageLocatorV2 {
  public:
-  LibraryUsageLocatorV2() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `LibraryUsageLocatorV2{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  LibraryUsageLocatorV2() noexcept {}  // NOLINT(modernize-use-equals-default)
 
   static LibraryUsageLocatorV2 from_string(std::string_view serialized);
   static std::optional<LibraryUsageLocatorV2> try_parse(std::string_view serialized) noexcept;

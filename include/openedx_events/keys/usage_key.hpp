@@ -43,7 +43,9 @@ class UsageKey {
     aside_v2,
   };
 
-  UsageKey() = default;
+  // User-provided (not `= default`) so that value-initialising a key, as `UsageKey{}` and every
+  // event data object `{}` do, does not zero-fill all of it before constructing it.
+  UsageKey() noexcept {}  // NOLINT(modernize-use-equals-default)
   UsageKey(const UsageKey&) = default;
   UsageKey& operator=(const UsageKey&) = default;
   // A moved-from key is unset, like a default-constructed one (its kind must not outlive the
