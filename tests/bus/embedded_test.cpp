@@ -421,18 +421,21 @@ TEST_F(EmbeddedBusTest, ExistingGroupResumesWhereItStopped) {
     Collector collector(4);
     collector.stop(first);
     consume_in_thread(first);
+    // Stopped after the fourth event, it finishes the entries it had already claimed (the ten
+    // came in one batch) instead of leaving them pending to its name.
     seen = collector.user_ids();
-    EXPECT_EQ(seen, range(0, 4));
+    EXPECT_EQ(seen, range(0, 10));
   }
+  EXPECT_TRUE(info().groups[0].pending.empty());
   produce(10, 5);  // while the group has no consumer
   // Another process name, no options: the group keeps its position (the reference would jump to
-  // '$' and skip 4..14).
+  // '$' and skip what was published meanwhile).
   bus::EmbeddedConsumer second(settings_, kTopic, "lms", options("c2"));
-  Collector collector(11);
+  Collector collector(5);
   collector.stop(second);
   consume_in_thread(second);
   const auto rest = collector.user_ids();
-  EXPECT_EQ(rest, range(4, 11));
+  EXPECT_EQ(rest, range(10, 5));
   seen.insert(seen.end(), rest.begin(), rest.end());
   EXPECT_EQ(seen, range(0, 15)) << "nothing lost, nothing twice";
 
@@ -608,8 +611,10 @@ TEST_F(EmbeddedBusTest, AProducerKilledMidStreamLeavesAUsableDatabase) {
 class KilledConsumerTest : public EmbeddedBusTest {
  protected:
   // A forked consumer named "victim" takes the first of 5 entries, and is SIGKILLed inside its
-  // receiver, so that entry stays pending for it.
+  // receiver, so that entry stays pending for it. (Entry by entry, EVENT_BUS_CONSUMER_BATCH_SIZE=1,
+  // as the reference reads; BatchOfAKilledConsumer below covers batches.)
   void kill_victim_holding_first_entry() {
+    settings_.consumer_batch_size = 1;
     struct State {
       std::atomic<std::int64_t> holding{-1};
     };
@@ -653,6 +658,38 @@ TEST_F(KilledConsumerTest, ANewConsumerWithTheSameNameProcessesThePendingEntry) 
   const auto topic = info();
   EXPECT_TRUE(group(topic, "lms")->pending.empty());
   EXPECT_EQ(group(topic, "lms")->last_delivered_id, topic.last_entry_id);
+}
+
+TEST_F(EmbeddedBusTest, BatchOfAKilledConsumerIsDeliveredAgainToItsName) {
+  // The default batch: the victim claims all five at once and dies in the second, so all five are
+  // pending for it (the first processed, not yet acknowledged: at-least-once).
+  { bus::EmbeddedConsumer create_group(settings_, kTopic, "lms", options("creator", true)); }
+  produce(0, 5);
+  struct State {
+    std::atomic<int> seen{0};
+  };
+  Shared<State> state;
+  const pid_t victim = fork_child([&] {
+    bus::EmbeddedConsumer consumer(settings_, kTopic, "lms", options("victim"));
+    auto connection = STUDENT_REGISTRATION_COMPLETED.connect([&](const oe::Event<UserEvent>&) {
+      if (++state->seen == 2) {
+        while (true) pause();  // killed here, mid-batch
+      }
+    });
+    consumer.consume_indefinitely();
+    return 0;
+  });
+  ASSERT_TRUE(wait_until([&] { return state->seen.load() >= 2; }));
+  kill(victim, SIGKILL);
+  EXPECT_EQ(wait_child(victim), -1);
+  ASSERT_EQ(group(info(), "lms")->pending.size(), 5U);
+
+  bus::EmbeddedConsumer again(settings_, kTopic, "lms", options("victim"));
+  Collector collector(5);
+  collector.stop(again);
+  consume_in_thread(again);
+  EXPECT_EQ(collector.user_ids(), range(0, 5)) << "nothing lost; the processed first one comes again";
+  EXPECT_TRUE(group(info(), "lms")->pending.empty());
 }
 
 TEST_F(KilledConsumerTest, AnotherConsumerClaimsItWithClaimMsgsOlderThan) {
@@ -767,6 +804,7 @@ TEST_F(EmbeddedBusTest, DisabledConsumersReturnAtOnce) {
 
 TEST_F(EmbeddedBusTest, ConsecutiveErrorLimitStopsTheConsumer) {
   settings_.redis_consumer_consecutive_errors_limit = 3;
+  settings_.consumer_batch_size = 1;  // entry by entry, so that "the rest" is not claimed at all
   bus::EmbeddedConsumer consumer(settings_, kTopic, "lms", options("c1"));
   produce(0, 1);
   for (int i = 0; i < 5; ++i) insert_raw("org.openedx.learning.nothing.happened.v1", "x");
@@ -820,6 +858,7 @@ TEST_F(EmbeddedBusTest, ProducerLogsFailuresInsteadOfThrowing) {
 
 TEST_F(EmbeddedBusTest, TrimsOnlyWhatEveryGroupAcknowledged) {
   settings_.redis_stream_max_len = 5;
+  settings_.consumer_batch_size = 1;  // so that the consumer stops after exactly 12
   bus::EmbeddedConsumer slow(settings_, kTopic, "slow", options("c1"));
   produce(0, 20);
   EXPECT_EQ(info().length, 20) << "the group has not acknowledged any of them";

@@ -127,8 +127,12 @@ class EmbeddedConsumer final : public EventBusConsumer {
 
  private:
   using Entry = embedded_detail::StoredEntry;
-  void process(const Entry& entry, std::int64_t& consecutive_errors);
+  void process(const Entry& entry, std::int64_t& consecutive_errors, bool in_batch);
   void acknowledge(std::int64_t entry_id, std::int64_t& consecutive_errors);
+  // Acknowledges the processed entries of the current batch (one transaction).
+  void acknowledge_processed(std::int64_t& consecutive_errors);
+  // On the way out: acknowledge what was processed; say what stays pending.
+  void leave(std::int64_t& consecutive_errors);
   void log_error(const std::string& error, const Entry* entry) const;
   // Waits until another connection commits (sqlite data_version moves past `version`), the poll
   // timeout passes or a stop is requested.
@@ -141,6 +145,11 @@ class EmbeddedConsumer final : public EventBusConsumer {
   std::string group_id_;
   EmbeddedConsumerOptions options_;
   std::unique_ptr<embedded_detail::Store> store_;
+  // New entries claimed together (EVENT_BUS_CONSUMER_BATCH_SIZE) and not processed yet: already
+  // pending for this consumer, so a stop or a crash leaves them for the next consumer of this name.
+  std::vector<Entry> batch_;
+  std::size_t batch_next_ = 0;
+  std::vector<std::int64_t> unacked_;  // processed entries of the batch, acknowledged when it ends
 };
 
 // The backend factories (EVENT_BUS_PRODUCER / EVENT_BUS_CONSUMER = "local").

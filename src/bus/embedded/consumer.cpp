@@ -2,11 +2,13 @@
 // for the semantics, store.cpp for the storage guarantees).
 //
 // Ordering: the consumer's own pending entries first (what it held when it last stopped or
-// crashed, in id order), then the group's new entries in id order, one at a time. With one
-// consumer per group, events are handled in the order they were produced.
+// crashed, in id order), then the group's new entries in id order, claimed up to
+// EVENT_BUS_CONSUMER_BATCH_SIZE at a time. With one consumer per group, events are handled in the
+// order they were produced.
 // Acknowledgement: after the receivers ran, and also after a failure (bad metadata, unknown event
 // type, bad Avro, a receiver that threw), which is logged with the entry id first -- as the
-// reference does, a bad entry is not retried forever. An entry taken by a consumer that dies
+// reference does, a bad entry is not retried forever. A batch's acknowledgements are one
+// transaction once its last entry is done (pending entries: one by one). An entry taken by a consumer that dies
 // before acknowledging it stays pending: delivered again when a consumer of the same name starts,
 // or taken over by one started with claim_msgs_older_than.
 // Waiting: no busy loop. When the group has nothing new the consumer sleeps 10 ms, then up to
@@ -39,6 +41,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kFirstPause = std::chrono::milliseconds(10);
 constexpr auto kLongestPause = std::chrono::milliseconds(50);
+// After a stop request the entries already claimed (the batch) are still processed for up to this
+// long, so that a clean stop leaves nothing pending to a consumer name that may not come back.
+constexpr auto kStopGrace = std::chrono::seconds(5);
 
 std::int64_t parse_entry_id(const std::string& text) {
   std::int64_t value = -1;
@@ -123,10 +128,29 @@ void EmbeddedConsumer::consume_indefinitely() {
 
   bool pending_phase = true;
   std::int64_t pending_cursor = 0;  // pending entries are visited once each, even if an ack fails
-  while (!stop_requested()) {
+  const std::int64_t batch_size = std::max<std::int64_t>(1, settings_.consumer_batch_size);
+  std::optional<Clock::time_point> stop_seen;
+  const auto keep_going = [&] {
+    if (!stop_requested()) return true;
+    if (batch_next_ >= batch_.size()) return false;
+    const auto now = Clock::now();
+    if (!stop_seen) {
+      stop_seen = now;
+      logger().info("Stopping: finishing the {} entries already claimed", batch_.size() - batch_next_);
+    }
+    return now - *stop_seen < kStopGrace;
+  };
+  while (keep_going()) {
     if (limit > 0 && consecutive_errors >= limit) {
+      leave(consecutive_errors);
       throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
                                " in a row)");
+    }
+    if (batch_next_ < batch_.size()) {
+      const Entry& next = batch_[batch_next_++];
+      process(next, consecutive_errors, /*in_batch=*/true);
+      if (batch_next_ == batch_.size()) acknowledge_processed(consecutive_errors);
+      continue;
     }
     std::optional<Entry> entry;
     try {
@@ -140,21 +164,53 @@ void EmbeddedConsumer::consume_indefinitely() {
       } else {
         // Read before looking, so that a commit landing between the look and the wait is seen.
         const std::int64_t version = store_->data_version();
-        entry = store_->claim_next(full_topic_, group_id_, options_.consumer_name);
-        if (!entry) {
-          wait_for_new_entries(version);
-          continue;
-        }
+        batch_ = store_->claim_batch(full_topic_, group_id_, options_.consumer_name, batch_size);
+        batch_next_ = 0;
+        if (batch_.empty()) wait_for_new_entries(version);
+        continue;
       }
     } catch (const EmbeddedBusError& e) {
       fetch_failed(e);
       continue;
     }
-    process(*entry, consecutive_errors);
+    process(*entry, consecutive_errors, /*in_batch=*/false);
+  }
+  leave(consecutive_errors);
+}
+
+void EmbeddedConsumer::acknowledge_processed(std::int64_t& consecutive_errors) {
+  if (unacked_.empty()) return;
+  try {
+    store_->acknowledge_all(full_topic_, group_id_, unacked_);
+    unacked_.clear();
+  } catch (const EmbeddedBusError& e) {
+    ++consecutive_errors;
+    logger().error(
+        "Error acknowledging {} entries (first {}) on the embedded event bus: {} in context full_topic={}, "
+        "consumer_group={}, consumer_name={} -- they stay pending for this consumer name",
+        unacked_.size(), unacked_.front(), error_repr(e), python_str_repr(full_topic_), python_str_repr(group_id_),
+        python_str_repr(options_.consumer_name));
+    unacked_.clear();
+    if (embedded_detail::is_fatal_sqlite_code(e.sqlite_code())) throw;
   }
 }
 
-void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_errors) {
+void EmbeddedConsumer::leave(std::int64_t& consecutive_errors) {
+  try {
+    acknowledge_processed(consecutive_errors);
+  } catch (const std::exception&) {
+    // Logged; leaving anyway.
+  }
+  if (batch_next_ < batch_.size()) {
+    logger().info("{} entries read but not processed stay pending for consumer {} of group {} (first {})",
+                  batch_.size() - batch_next_, python_str_repr(options_.consumer_name), python_str_repr(group_id_),
+                  batch_[batch_next_].id);
+  }
+  batch_.clear();
+  batch_next_ = 0;
+}
+
+void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_errors, bool in_batch) {
   if (!entry.exists) {
     // Only a hand-made deletion can do this (trimming keeps pending entries).
     logger().warn("Pending entry {} of the embedded event bus no longer exists; acknowledging it: topic={}, "
@@ -186,7 +242,11 @@ void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_err
   }
   consecutive_errors = ok ? 0 : consecutive_errors + 1;
   // Ack-always: a message that failed was logged above and must not come back forever.
-  acknowledge(entry.id, consecutive_errors);
+  if (in_batch) {
+    unacked_.push_back(entry.id);
+  } else {
+    acknowledge(entry.id, consecutive_errors);
+  }
 }
 
 void EmbeddedConsumer::acknowledge(std::int64_t entry_id, std::int64_t& consecutive_errors) {

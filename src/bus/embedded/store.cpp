@@ -118,6 +118,8 @@ constexpr const char* kRedeliver =
 // queue for it; then again under BEGIN IMMEDIATE (the only read that counts).
 constexpr const char* kNextUndelivered =
     "SELECT e.id, " OE_ENTRY_COLUMNS " FROM entries e WHERE e.topic = ?1 AND e.id > ?2 ORDER BY e.id LIMIT 1";
+constexpr const char* kNextUndeliveredBatch =
+    "SELECT e.id, " OE_ENTRY_COLUMNS " FROM entries e WHERE e.topic = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3";
 #undef OE_ENTRY_COLUMNS
 constexpr const char* kDeliver =
     "INSERT INTO pending (topic, entry_id, group_id, consumer, delivery_count, delivered_ms)"
@@ -533,38 +535,58 @@ std::optional<StoredEntry> Store::next_own_pending(std::string_view topic, std::
 
 std::optional<StoredEntry> Store::claim_next(std::string_view topic, std::string_view group,
                                              std::string_view consumer) {
+  auto entries = claim_batch(topic, group, consumer, 1);
+  if (entries.empty()) return std::nullopt;
+  return std::move(entries.front());
+}
+
+std::vector<StoredEntry> Store::claim_batch(std::string_view topic, std::string_view group,
+                                            std::string_view consumer, std::int64_t limit) {
   {
+    // A read without the write lock first: an idle consumer polls without blocking producers.
     const std::int64_t position = group_position(topic, group);
     Statement peek(*this, prepared(kNextUndelivered));
     peek.bind(1, topic).bind(2, position);
-    if (!peek.step()) return std::nullopt;
+    if (!peek.step()) return {};
   }
-  return write_transaction([&]() -> std::optional<StoredEntry> {
+  return write_transaction([&] {
     const std::int64_t position = group_position(topic, group);
-    StoredEntry entry;
+    std::vector<StoredEntry> entries;
     {
-      Statement next(*this, prepared(kNextUndelivered));
-      next.bind(1, topic).bind(2, position);
-      if (!next.step()) return std::nullopt;  // another consumer of the group was faster
-      entry.id = next.int64(0);
-      entry.fields = read_fields(next, 1);
+      Statement next(*this, prepared(kNextUndeliveredBatch));
+      next.bind(1, topic).bind(2, position).bind(3, std::max<std::int64_t>(1, limit));
+      while (next.step()) {  // none: another consumer of the group was faster
+        StoredEntry& entry = entries.emplace_back();
+        entry.id = next.int64(0);
+        entry.fields = read_fields(next, 1);
+      }
     }
+    if (entries.empty()) return entries;
     {
       Statement move(*this, prepared(kMoveGroup));
-      move.bind(1, topic).bind(2, group).bind(3, entry.id).run();
+      move.bind(1, topic).bind(2, group).bind(3, entries.back().id).run();
     }
-    Statement deliver(*this, prepared(kDeliver));
-    deliver.bind(1, topic).bind(2, entry.id).bind(3, group).bind(4, consumer).bind(5, now_ms());
-    entry.delivery_count = deliver.step() ? deliver.int64(0) : 1;
-    deliver.run();
-    return entry;
+    const std::int64_t now = now_ms();
+    for (StoredEntry& entry : entries) {
+      Statement deliver(*this, prepared(kDeliver));
+      deliver.bind(1, topic).bind(2, entry.id).bind(3, group).bind(4, consumer).bind(5, now);
+      entry.delivery_count = deliver.step() ? deliver.int64(0) : 1;
+      deliver.run();
+    }
+    return entries;
   });
 }
 
 void Store::acknowledge(std::string_view topic, std::string_view group, std::int64_t entry_id) {
+  acknowledge_all(topic, group, std::span(&entry_id, 1));
+}
+
+void Store::acknowledge_all(std::string_view topic, std::string_view group, std::span<const std::int64_t> entry_ids) {
   write_transaction([&] {
-    Statement ack(*this, prepared(kAcknowledge));
-    ack.bind(1, topic).bind(2, entry_id).bind(3, group).run();
+    for (const std::int64_t entry_id : entry_ids) {
+      Statement ack(*this, prepared(kAcknowledge));
+      ack.bind(1, topic).bind(2, entry_id).bind(3, group).run();
+    }
   });
 }
 

@@ -72,7 +72,11 @@ class Store {
   // The group's next undelivered entry, now pending for `consumer` (atomically: no other
   // connection can get it). Throws EmbeddedBusError when the group does not exist.
   std::optional<StoredEntry> claim_next(std::string_view topic, std::string_view group, std::string_view consumer);
+  // The group's next `limit` undelivered entries at most, in one transaction, as claim_next.
+  std::vector<StoredEntry> claim_batch(std::string_view topic, std::string_view group, std::string_view consumer,
+                                       std::int64_t limit);
   void acknowledge(std::string_view topic, std::string_view group, std::int64_t entry_id);
+  void acknowledge_all(std::string_view topic, std::string_view group, std::span<const std::int64_t> entry_ids);
   // Changes whenever another connection commits to the database (PRAGMA data_version).
   std::int64_t data_version();
 

@@ -25,6 +25,10 @@ namespace {
 constexpr milliseconds max_block{1000};
 // Sleeps are cut into slices this long so that a stop request ends them early too.
 constexpr milliseconds sleep_slice{50};
+// After a stop request the consumer still processes the entries it has already read (its batch,
+// already in its pending list) for up to this long, so that a clean stop leaves nothing pending
+// to a consumer name that may never come back.
+constexpr milliseconds stop_grace{5000};
 
 struct Entry {
   std::string id;
@@ -350,7 +354,18 @@ struct RedisConsumer::Impl {
     std::int64_t claim_older_than = options.claim_msgs_older_than.value_or(-1);
     detail::Backoff backoff(backoff_config);
 
-    while (!owner.stop_requested()) {
+    std::optional<std::chrono::steady_clock::time_point> stop_seen;
+    const auto keep_going = [&] {
+      if (!owner.stop_requested()) return true;
+      if (batch.empty() || !connection.connected()) return false;
+      const auto now = std::chrono::steady_clock::now();
+      if (!stop_seen) {
+        stop_seen = now;
+        logger().info("Stopping: finishing the {} entries already read", batch.size());
+      }
+      return now - *stop_seen < stop_grace;
+    };
+    while (keep_going()) {
       if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
         ack_before_leaving();
         throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
