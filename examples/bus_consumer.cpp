@@ -17,8 +17,12 @@ extern "C" void stop(int) {
 int main(int argc, char** argv) {
   using namespace openedx_events;
   const int count = argc > 1 ? std::atoi(argv[1]) : 0;
-  auto consumer = bus::make_single_consumer(bus::current_settings(), "learning", "demo",
-                                            {{"consumer_name", "demo-1"}, {"check_backlog", true}});
+  const bus::Settings& settings = bus::current_settings();
+  nlohmann::json extra = {{"check_backlog", true}};
+  // A Redis (or embedded) group member needs a stable name, for its pending entries; Kafka names
+  // group members itself and, like the reference, accepts no such option.
+  if (settings.event_bus_consumer != "kafka") extra["consumer_name"] = "demo-1";
+  auto consumer = bus::make_single_consumer(settings, "learning", "demo", extra);
   int received = 0;
   auto count_one = [&] {
     if (count > 0 && ++received >= count) consumer->request_stop();
