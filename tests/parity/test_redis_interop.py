@@ -304,3 +304,76 @@ def test_every_event_type_both_ways(bus, caplog):
         assert event["event_type"] == signal.event_type
         assert same_json(event["data"], view(signal, data)), signal.event_type
         assert_same_metadata(event["metadata"], metadata)
+
+
+# --------------------------------------------------------------------------------------------------
+# rediss://: the same exchange through redis-server's TLS port, redis-py's SSLConnection on one side
+# and the C++ TLS bridge on the other, with one URL (ssl_ca_certs names a throwaway CA).
+
+@pytest.fixture(scope="module")
+def rediss_url():
+    if not os.path.exists(REDIS_SERVER):
+        pytest.fail(f"{REDIS_SERVER} is required by the Redis interop tests (apt-get install redis-server)")
+    import redis
+
+    workdir = tempfile.mkdtemp(prefix="oe-redis-interop-tls-")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=workdir, check=True, capture_output=True)
+
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=oe-interop-ca")
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(workdir, "server.ext"), "w", encoding="ascii") as ext:
+        ext.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", "server.ext", "-out", "server.crt")
+    port = free_port()
+    proc = subprocess.Popen(
+        [REDIS_SERVER, "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", workdir, "--tls-cert-file", os.path.join(workdir, "server.crt"),
+         "--tls-key-file", os.path.join(workdir, "server.key"), "--tls-ca-cert-file", os.path.join(workdir, "ca.crt"),
+         "--tls-auth-clients", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"rediss://localhost:{port}/0?ssl_ca_certs={os.path.join(workdir, 'ca.crt')}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(url, socket_timeout=1).ping():
+                    break
+            except redis.exceptions.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server (TLS) did not start")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_both_ways_over_tls(rediss_url, bus, monkeypatch, caplog):
+    monkeypatch.setattr(settings, "EVENT_BUS_REDIS_CONNECTION_URL", rediss_url, raising=False)
+    bus = dict(bus, url=rediss_url)
+    cases = hand_cases()
+
+    cpp_produce(bus, cases)
+    with caplog.at_level(logging.INFO):
+        received = PythonConsumer(bus, [c[0] for c in cases], len(cases), "py-tls").run()
+    assert "Error consuming event from Redis" not in caplog.text
+    assert len(received) == len(cases)
+    for (signal, data, metadata), (got_signal, got_data, got_metadata, _) in zip(cases, received):
+        assert got_signal is signal
+        assert view(signal, got_data) == view(signal, data)
+        assert got_metadata == metadata
+
+    bus = dict(bus, topic=bus["topic"] + "-back")
+    caplog.clear()
+    python_produce(bus, cases, caplog)
+    events = cpp_consume(bus, len(cases), "cpp-tls")
+    assert len(events) == len(cases)
+    for (signal, data, metadata), event in zip(cases, events):
+        assert event["data"] == view(signal, data)
+        assert_same_metadata(event["metadata"], metadata)

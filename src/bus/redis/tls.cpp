@@ -189,13 +189,15 @@ TlsBridge::TlsBridge(const TlsContext& context, const RedisUrl& url, std::string
   SSL_CTX_up_ref(ctx_);
   // The handshake runs on the pump thread too: that thread blocks SIGPIPE, so that OpenSSL's
   // writes to a socket the server reset cannot kill the process.
+  // The promise belongs to the thread (a promise must outlive its set_value() call, which may still
+  // run after the future's get() returned here).
   std::promise<void> ready;
   auto done = ready.get_future();
-  thread_ = std::thread([this, &url, &where, &ready] { run(url, where, ready); });
   try {
+    thread_ = std::thread([this, &url, &where, ready = std::move(ready)]() mutable { run(url, where, ready); });
     done.get();
   } catch (...) {
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
     if (ssl_ != nullptr) SSL_free(ssl_);
     SSL_CTX_free(ctx_);
     if (tcp_fd_ >= 0) ::close(tcp_fd_);
