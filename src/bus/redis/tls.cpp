@@ -124,6 +124,17 @@ class Buffer {
 
 }  // namespace
 
+// OpenSSL calls this when the server asks for a client certificate and none is configured; an
+// empty one is sent. Under TLS 1.3 a server that requires one (tls-auth-clients yes) then sends an
+// alert and closes, after the client considers the handshake complete; the alert is often lost to
+// the reset that follows the client's first command, so the request itself is remembered.
+int tls_client_certificate_requested(ssl_st* ssl, x509_st** /*certificate*/, evp_pkey_st** /*key*/) {
+  if (auto* bridge = static_cast<TlsBridge*>(SSL_get_app_data(ssl)); bridge != nullptr) {
+    bridge->asked_for_certificate_ = true;
+  }
+  return 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 TlsContext::TlsContext(const RedisUrl& url) {
@@ -149,6 +160,7 @@ TlsContext::TlsContext(const RedisUrl& url) {
                  (url.ssl_ca_certs ? *url.ssl_ca_certs : *url.ssl_ca_path) + ")");
       }
     }
+    if (!url.ssl_certfile) SSL_CTX_set_client_cert_cb(ctx_, tls_client_certificate_requested);
     if (url.ssl_certfile) {
       if (SSL_CTX_use_certificate_chain_file(ctx_, url.ssl_certfile->c_str()) != 1) {
         bad_file("cannot load the client certificate ssl_certfile (" + *url.ssl_certfile + ")");
@@ -261,6 +273,11 @@ void TlsBridge::run(const RedisUrl& url, const std::string& where, std::promise<
   ERR_clear_error();
 }
 
+namespace {
+constexpr const char* no_certificate =
+    "; the server asked for a client certificate and EVENT_BUS_REDIS_CONNECTION_URL gives none (ssl_certfile)";
+}  // namespace
+
 void TlsBridge::handshake(const RedisUrl& url, const std::string& where) {
   const auto deadline = Clock::now() + url.connect_timeout;
   const auto unreachable = [&](const std::string& why) -> RedisConnectionError {
@@ -313,6 +330,7 @@ void TlsBridge::handshake(const RedisUrl& url, const std::string& where) {
 
   ssl_ = SSL_new(ctx_);
   if (ssl_ == nullptr || SSL_set_fd(ssl_, tcp_fd_) != 1) throw unreachable("cannot set TLS up: " + openssl_errors());
+  SSL_set_app_data(ssl_, this);
   const bool ip = is_ip_literal(url.host);
   // SNI takes a host name, never an address (as Python's ssl does).
   if (!ip && SSL_set_tlsext_host_name(ssl_, url.host.c_str()) != 1) {
@@ -350,7 +368,8 @@ void TlsBridge::handshake(const RedisUrl& url, const std::string& where) {
         throw unreachable("the connection was closed during the TLS handshake");
       }
       throw RedisError("TLS handshake with Redis at " + where + " failed: " + openssl_errors() +
-                       (is_received_alert(reason) ? " (the server refused the session)" : ""));
+                       (is_received_alert(reason) ? " (the server refused the session)" : "") +
+                       (asked_for_certificate_ ? no_certificate : ""));
     } else {
       const int error = errno;
       throw unreachable(std::string("the connection was lost during the TLS handshake") +
@@ -388,6 +407,11 @@ void TlsBridge::pump() {
                                                           : "TLS error: " + openssl_errors();
     } else {
       why = rc_errno != 0 ? std::string(std::strerror(rc_errno)) : std::string("Server closed the connection");
+    }
+    if (asked_for_certificate_ && !received_data_) {
+      // The server wanted a certificate and closed before answering anything: it refused us.
+      why += no_certificate;
+      refused = true;
     }
     fail(std::move(why), refused);
     server_done = true;
@@ -439,6 +463,7 @@ void TlsBridge::pump() {
       const int rc = SSL_read(ssl_, at, 16384);
       if (rc > 0) {
         to_client.commit(static_cast<std::size_t>(rc));
+        received_data_ = true;
         progress = true;
         continue;
       }

@@ -20,6 +20,8 @@
 
 struct ssl_ctx_st;
 struct ssl_st;
+struct x509_st;
+struct evp_pkey_st;
 
 namespace openedx_events::bus::detail {
 
@@ -73,6 +75,11 @@ class TlsBridge {
   int stop_fd_ = -1;  // eventfd: disconnect() wakes the pump with it
   ssl_st* ssl_ = nullptr;
   ssl_ctx_st* ctx_ = nullptr;
+  // Pump thread only: the server asked for a client certificate the URL does not give, and
+  // whether any reply came since (a server that merely allows one answers).
+  bool asked_for_certificate_ = false;
+  bool received_data_ = false;
+  friend int tls_client_certificate_requested(ssl_st*, x509_st**, evp_pkey_st**);
   std::thread thread_;
   mutable std::mutex mutex_;
   std::string failure_;
