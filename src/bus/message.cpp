@@ -108,4 +108,8 @@ EventsMetadata BusMessage::metadata() const {
   }
 }
 
+std::string dead_letter_topic_name(std::string_view full_topic, std::string_view group) {
+  return std::string(full_topic) + ".dead-letter." + std::string(group);
+}
+
 }  // namespace openedx_events::bus

@@ -828,6 +828,7 @@ const std::vector<SettingEntry>& setting_table() {
 
       {"EVENT_BUS_EMBEDDED_PATH", [](Settings& s, const RawValue& r) { s.embedded_bus_path = read_path(r); }},
       {"EVENT_BUS_PRODUCER_ASYNC", [](Settings& s, const RawValue& r) { s.producer_async = read_boolean(r); }},
+      {"EVENT_BUS_DEAD_LETTER_ENABLED", [](Settings& s, const RawValue& r) { s.dead_letter_enabled = read_boolean(r); }},
       {"EVENT_BUS_CONSUMER_BATCH_SIZE",
        [](Settings& s, const RawValue& r) { s.consumer_batch_size = read_positive_integer(r); }},
   };

@@ -764,6 +764,11 @@ TEST_F(EmbeddedBusTest, MalformedEntriesAreLoggedAcknowledgedAndSkipped) {
   const auto topic = info();
   EXPECT_TRUE(topic.groups[0].pending.empty()) << "failed entries are acknowledged too";
   EXPECT_EQ(topic.groups[0].last_delivered_id, topic.last_entry_id);
+  // ... after a copy went to the group's dead-letter topic: nothing is forgotten.
+  const auto dead = bus::embedded_topic_info(settings_, std::string(kTopic) + ".dead-letter.lms");
+  EXPECT_EQ(dead.full_topic, std::string(kFullTopic) + ".dead-letter.lms");
+  EXPECT_EQ(dead.length, static_cast<std::int64_t>(bad.size()));
+  EXPECT_EQ(log_lines_containing("was copied to the dead-letter topic").size(), bad.size());
 }
 
 TEST_F(EmbeddedBusTest, AReceiverThatThrowsDoesNotStopTheConsumer) {

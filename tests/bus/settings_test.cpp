@@ -93,6 +93,7 @@ TEST(Settings, DefaultsAreTheReferences) {
   EXPECT_EQ(s.embedded_bus_path, "./openedx-events-bus.sqlite3");
   EXPECT_FALSE(s.producer_async);
   EXPECT_EQ(s.consumer_batch_size, 100);
+  EXPECT_TRUE(s.dead_letter_enabled);
 }
 
 TEST(Settings, DefaultsOfAPlainSettingsValueMatchLoad) {
@@ -107,6 +108,7 @@ TEST(Settings, DefaultsOfAPlainSettingsValueMatchLoad) {
   EXPECT_EQ(built.redis_audit_logging_enabled, loaded.redis_audit_logging_enabled);
   EXPECT_EQ(built.producer_async, loaded.producer_async);
   EXPECT_EQ(built.consumer_batch_size, loaded.consumer_batch_size);
+  EXPECT_EQ(built.dead_letter_enabled, loaded.dead_letter_enabled);
 }
 
 TEST(Settings, EmbeddedPathDefaultFollowsXdgThenHome) {
@@ -185,6 +187,7 @@ TEST(Settings, EveryInvalidValueNamesItsSetting) {
       {"EVENT_BUS_EMBEDDED_PATH", {""}},
       {"EVENT_BUS_PRODUCER_ASYNC", {"", "later", "2"}},
       {"EVENT_BUS_CONSUMER_BATCH_SIZE", {"", "0", "-1", "many", "2.5"}},
+      {"EVENT_BUS_DEAD_LETTER_ENABLED", {"", "sometimes"}},
   };
   for (const auto& [name, values] : cases) {
     for (const auto& value : values) {
@@ -241,6 +244,7 @@ TEST(Settings, BooleansInTheEnvironment) {
     EXPECT_FALSE(from_env({{"EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED", no}}).redis_audit_logging_enabled) << no;
   }
   EXPECT_TRUE(from_env({{"EVENT_BUS_PRODUCER_ASYNC", "true"}}).producer_async);
+  EXPECT_FALSE(from_env({{"EVENT_BUS_DEAD_LETTER_ENABLED", "false"}}).dead_letter_enabled);
   EXPECT_EQ(from_env({{"EVENT_BUS_CONSUMER_BATCH_SIZE", "1"}}).consumer_batch_size, 1);
   EXPECT_EQ(env_error({{"EVENT_BUS_REDIS_CONSUMERS_ENABLED", "maybe"}}),
             "EVENT_BUS_REDIS_CONSUMERS_ENABLED: expected a boolean (true/false, 1/0, yes/no), got 'maybe'");

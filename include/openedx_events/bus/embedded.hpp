@@ -129,6 +129,9 @@ class EmbeddedConsumer final : public EventBusConsumer {
   using Entry = embedded_detail::StoredEntry;
   void process(const Entry& entry, std::int64_t& consecutive_errors, bool in_batch);
   void acknowledge(std::int64_t entry_id, std::int64_t& consecutive_errors);
+  // Copies a failed entry to "<full topic>.dead-letter.<group>" (EVENT_BUS_DEAD_LETTER_ENABLED);
+  // false when that failed (logged), so that it is not acknowledged.
+  bool dead_letter(const Entry& entry, const std::string& failure);
   // Acknowledges the processed entries of the current batch (one transaction).
   void acknowledge_processed(std::int64_t& consecutive_errors);
   // On the way out: acknowledge what was processed; say what stays pending.

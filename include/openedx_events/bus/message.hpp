@@ -51,4 +51,9 @@ struct BusMessage {
 // The stream/topic name: "<prefix>-<topic>" when EVENT_BUS_TOPIC_PREFIX is set and non-empty.
 std::string full_topic_name(std::string_view topic, std::string_view prefix);
 
+// Where a consumer group's failed events go (EVENT_BUS_DEAD_LETTER_ENABLED):
+// "<full topic>.dead-letter.<group>". It is a topic like any other: consuming the topic
+// "<topic>.dead-letter.<group>" (the prefix is added as usual) replays what failed.
+std::string dead_letter_topic_name(std::string_view full_topic, std::string_view group);
+
 }  // namespace openedx_events::bus

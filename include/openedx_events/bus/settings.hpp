@@ -112,6 +112,11 @@ struct Settings {
   // XREADGROUP; rows per read of the embedded bus). Each is still acknowledged only after its
   // receivers ran; acknowledgements of a batch are sent together. 1 reads as the reference does.
   std::int64_t consumer_batch_size = 100;
+  // EVENT_BUS_DEAD_LETTER_ENABLED: an event a consumer could not process (unusable entry, unknown
+  // type, bad Avro, a receiver that threw) is copied to "<full topic>.dead-letter.<group>" before it
+  // is acknowledged. The reference only logs it and acknowledges it: it is gone. false: as the
+  // reference.
+  bool dead_letter_enabled = true;
 
   // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT in milliseconds (Redis's BLOCK); load() guarantees it is
   // a whole number of them.

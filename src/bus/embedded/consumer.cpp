@@ -220,6 +220,7 @@ void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_err
     return;
   }
   bool ok = false;
+  std::string failure;
   try {
     const BusMessage message = BusMessage::from_fields(entry.fields);
     if (settings_.redis_audit_logging_enabled) {
@@ -236,16 +237,49 @@ void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_err
     }
     ok = true;
   } catch (const std::exception& e) {
-    log_error(error_repr(e), &entry);
+    failure = error_repr(e);
+    log_error(failure, &entry);
   } catch (...) {
-    log_error("Exception('unknown exception')", &entry);
+    failure = "Exception('unknown exception')";
+    log_error(failure, &entry);
   }
   consecutive_errors = ok ? 0 : consecutive_errors + 1;
+  // Not forgotten: a failed entry is copied to the dead-letter topic first; if that fails it is
+  // not acknowledged and stays pending for this consumer name.
+  if (!ok && !dead_letter(entry, failure)) return;
   // Ack-always: a message that failed was logged above and must not come back forever.
   if (in_batch) {
     unacked_.push_back(entry.id);
   } else {
     acknowledge(entry.id, consecutive_errors);
+  }
+}
+
+bool EmbeddedConsumer::dead_letter(const Entry& entry, const std::string& failure) {
+  if (!settings_.dead_letter_enabled) return true;
+  // The stored columns as they are (from_fields may be what failed).
+  BusMessage message;
+  for (const auto& [name, value] : entry.fields) {
+    if (name == "type") message.type = value;
+    else if (name == "id") message.id = value;
+    else if (name == "source") message.source = value;
+    else if (name == "time") message.time = value;
+    else if (name == "minorversion") message.minorversion = value;
+    else if (name == "sourcehost") message.sourcehost = value;
+    else if (name == "sourcelib") message.sourcelib = value;
+    else if (name == "event_data") message.event_data = value;
+  }
+  const std::string topic = dead_letter_topic_name(full_topic_, group_id_);
+  try {
+    const auto id = store_->append(topic, message, settings_.redis_stream_max_len);
+    logger().warn("Entry {} of topic {} failed ({}) and was copied to the dead-letter topic {} as entry {}", entry.id,
+                  python_str_repr(full_topic_), failure, python_str_repr(topic), id);
+    return true;
+  } catch (const std::exception& e) {
+    logger().error("Could not copy failed entry {} of topic {} to {} ({}); it stays pending for consumer {}",
+                   entry.id, python_str_repr(full_topic_), python_str_repr(topic), e.what(),
+                   python_str_repr(options_.consumer_name));
+    return false;
   }
 }
 

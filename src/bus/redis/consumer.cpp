@@ -69,6 +69,9 @@ struct RedisConsumer::Impl {
   bool consumers_enabled;
   bool audit_logging;
   std::string batch_size;  // EVENT_BUS_CONSUMER_BATCH_SIZE, as XREADGROUP's COUNT
+  bool dead_letter_enabled;        // EVENT_BUS_DEAD_LETTER_ENABLED
+  std::string dead_letter_stream;  // <stream>.dead-letter.<group>
+  std::string max_len;             // EVENT_BUS_REDIS_STREAM_MAX_LEN, for the dead-letter stream
   RedisBackoff backoff_config;
   RedisConnection connection;
   // New entries read by the last XREADGROUP and not processed yet. They are already in this
@@ -96,6 +99,9 @@ struct RedisConsumer::Impl {
         consumers_enabled(settings.redis_consumers_enabled),
         audit_logging(settings.redis_audit_logging_enabled),
         batch_size(std::to_string(std::max<std::int64_t>(1, settings.consumer_batch_size))),
+        dead_letter_enabled(settings.dead_letter_enabled),
+        dead_letter_stream(dead_letter_topic_name(full_topic, group_id)),
+        max_len(std::to_string(settings.redis_stream_max_len)),
         backoff_config(backoff),
         connection(parse_redis_url(settings.redis_connection_url)) {}
 
@@ -270,6 +276,40 @@ struct RedisConsumer::Impl {
 
   // --- Processing --------------------------------------------------------------------------------
 
+  // XADD <stream>.dead-letter.<group> MAXLEN ~ <max> * <the entry's fields> dead_letter_error <repr>
+  // dead_letter_entry_id <id> dead_letter_group <group> dead_letter_consumer <name>. The extra fields
+  // are ignored by consumers (ours and the reference's), so the dead-letter stream can be consumed
+  // like any topic to replay what failed. False (logged) when it could not be written.
+  bool dead_letter(const Entry& entry, const std::string& error, bool& connection_lost) {
+    if (!dead_letter_enabled) return true;
+    std::vector<std::string_view> args{"XADD", dead_letter_stream, "MAXLEN", "~", max_len, "*"};
+    for (const auto& [name, value] : entry.fields) {
+      if (name.starts_with("dead_letter_")) continue;  // a replayed dead letter failing again
+      args.push_back(name);
+      args.push_back(value);
+    }
+    args.insert(args.end(), {"dead_letter_error", error, "dead_letter_entry_id", entry.id, "dead_letter_group",
+                             group_id, "dead_letter_consumer", options.consumer_name});
+    try {
+      Reply reply = connection.command(args);
+      if (reply.is_error()) throw ResponseError(std::string(reply.text()));
+      logger().warn("Entry {} of stream {} failed and was copied to the dead-letter stream {} as {}",
+                    detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
+                    detail::py_bytes_repr(reply.text()));
+      return true;
+    } catch (const RedisConnectionError& e) {
+      connection_lost = true;
+      logger().error("Could not copy failed entry {} of stream {} to {} ({}); it stays pending and comes back",
+                     detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
+                     e.what());
+    } catch (const std::exception& e) {
+      logger().error("Could not copy failed entry {} of stream {} to {} ({}); it stays pending, unacknowledged",
+                     detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
+                     e.what());
+    }
+    return false;
+  }
+
   std::string describe(const Entry& entry, const std::optional<BusMessage>& message,
                        const std::optional<EventsMetadata>& metadata) const {
     // The reference prints repr(RedisMessage(topic, event_data, event_metadata, msg_id)); metadata
@@ -375,6 +415,7 @@ struct RedisConsumer::Impl {
       std::optional<BusMessage> message;
       std::optional<EventsMetadata> metadata;
       bool connection_lost = false;
+      std::optional<std::string> failure;  // why the entry in hand could not be processed
       try {
         if (!connection.connected()) {
           reconnect();
@@ -424,9 +465,14 @@ struct RedisConsumer::Impl {
       } catch (const std::exception& e) {
         ++consecutive_errors;
         log_error(e, entry, message, metadata);
+        if (entry) failure = detail::exception_repr(e);
         // Prevent fast error loops when nothing was read.
         if (!entry) sleep_for(poll_failure_sleep);
       }
+      // A failed entry goes to the dead-letter stream before it is acknowledged: the reference
+      // acknowledges it and it is gone. If that write fails the entry is not acknowledged (it
+      // stays pending and comes back), so nothing is lost either way.
+      if (entry && failure && !connection_lost && !dead_letter(*entry, *failure, connection_lost)) entry.reset();
       // Ack-always: after success and after any error. Redis cannot check what producers write, so
       // an entry that fails once would fail for ever; it is logged above with its id instead.
       // One XACK for the whole batch once its last entry is processed: a write per entry cost
