@@ -2,7 +2,12 @@
 // and the Python reference's, against the same server in the same run).
 //
 //   bus_bench produce  --topic T --count N
-//   bus_bench consume  --topic T --group G --count N
+//   bus_bench consume  --topic T --group G --count N [--extra JSON]
+//
+// --extra: the consumer's extra options (make_single_consumer's `extra`), e.g.
+// '{"check_backlog": true}' so that a fresh Kafka group starts at the beginning of its topic
+// (bench/compare_kafka_with_reference.py); without it the consumer gets {"consumer_name": "bench"},
+// as the Redis comparison expects.
 //
 // The backend and its options come from the usual settings (EVENT_BUS_PRODUCER / _CONSUMER,
 // EVENT_BUS_REDIS_CONNECTION_URL, EVENT_BUS_EMBEDDED_PATH, EVENT_BUS_PRODUCER_ASYNC,
@@ -76,8 +81,8 @@ int produce(const std::string& topic, int count) {
   return 0;
 }
 
-int consume(const std::string& topic, const std::string& group, int count) {
-  auto consumer = bus::make_single_consumer(bus::current_settings(), topic, group, {{"consumer_name", "bench"}});
+int consume(const std::string& topic, const std::string& group, int count, const nlohmann::json& extra) {
+  auto consumer = bus::make_single_consumer(bus::current_settings(), topic, group, extra);
   std::vector<std::int64_t> latencies;
   latencies.reserve(static_cast<std::size_t>(count));
   std::int64_t first_sent = 0;
@@ -113,8 +118,11 @@ int main(int argc, char** argv) {
     const std::string topic = option(argc, argv, "--topic");
     const int count = std::stoi(option(argc, argv, "--count"));
     if (mode == "produce") return produce(topic, count);
-    if (mode == "consume") return consume(topic, option(argc, argv, "--group"), count);
-    std::cerr << "usage: bus_bench produce|consume --topic T [--group G] --count N\n";
+    if (mode == "consume") {
+      const std::string extra = option(argc, argv, "--extra", R"({"consumer_name": "bench"})");
+      return consume(topic, option(argc, argv, "--group"), count, nlohmann::json::parse(extra));
+    }
+    std::cerr << "usage: bus_bench produce|consume --topic T [--group G] --count N [--extra JSON]\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "bus_bench: " << e.what() << "\n";

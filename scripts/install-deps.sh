@@ -8,7 +8,7 @@ debs=(build-essential cmake ninja-build pkg-config git
       libboost1.81-dev nlohmann-json3-dev libcli11-dev libfmt-dev
       libgtest-dev libgmock-dev libbenchmark-dev uuid-dev
       clang libclang-rt-14-dev python3-venv
-      libyaml-cpp-dev libhiredis-dev libsqlite3-dev libspdlog-dev redis-server librdkafka-dev libcurl4-openssl-dev)
+      libyaml-cpp-dev libhiredis-dev libssl-dev openssl libsqlite3-dev libspdlog-dev redis-server librdkafka-dev libcurl4-openssl-dev)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 // The Kafka backend against a real broker and schema registry: round trip of several event types
 // on one topic, stop / kill switch / error limit, a consumer process killed with SIGKILL (a new one
-// resumes from the last commit), a broker restart mid-stream, and offset-reset mode.
+// resumes from the last commit), a broker restart mid-stream, offset-reset mode, and dead letters
+// (a failed record copied as received to "<full topic>.dead-letter.<group>", then replayed).
 //
 // The servers come from the environment, as scripts/kafka/start.sh writes them into STATE_DIR/env:
 // KAFKA_BOOTSTRAP and SCHEMA_REGISTRY_URL (these tests are skipped when either is unset), and
@@ -209,6 +210,108 @@ class KafkaBusTest : public ::testing::Test {
     rd_kafka_destroy(rk);
   }
 
+  // A raw librdkafka consumer handle, outside any group of the bus.
+  rd_kafka_t* raw_consumer(const std::string& group) {
+    char error[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", settings_.kafka_bootstrap_servers.c_str(), error, sizeof error);
+    rd_kafka_conf_set(conf, "group.id", group.c_str(), error, sizeof error);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", error, sizeof error);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+    EXPECT_NE(rk, nullptr) << error;
+    return rk;
+  }
+
+  struct RawRecord {
+    std::optional<std::string> key;
+    std::optional<std::string> value;
+    bus::KafkaHeaders headers;
+    std::int64_t offset = -1;
+  };
+  // The records of partition 0 of `topic` (the test broker makes one partition per topic) from
+  // the beginning: at least `n` of them, then whatever else arrives within half a second.
+  std::vector<RawRecord> read_records(const std::string& topic, std::size_t n, std::chrono::milliseconds timeout = 30s) {
+    std::vector<RawRecord> out;
+    rd_kafka_t* rk = raw_consumer("reader");
+    if (!rk) return out;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool extra = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+      if (!m) continue;
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        RawRecord r;
+        if (m->key) r.key = std::string(static_cast<const char*>(m->key), m->key_len);
+        if (m->payload) r.value = std::string(static_cast<const char*>(m->payload), m->len);
+        r.offset = m->offset;
+        rd_kafka_headers_t* hdrs = nullptr;
+        if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          const char* name;
+          const void* value;
+          size_t size;
+          for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+            r.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "<null>");
+          }
+        }
+        out.push_back(std::move(r));
+      }
+      rd_kafka_message_destroy(m);
+      if (out.size() >= n && !extra) {
+        extra = true;
+        deadline = std::chrono::steady_clock::now() + 500ms;
+      }
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return out;
+  }
+
+  // The group's committed offset on partition 0 of `topic` once it reaches `expected` (commits are
+  // asynchronous), or what it is after 10 s; RD_KAFKA_OFFSET_INVALID when there is none.
+  std::int64_t committed_offset(const std::string& group, const std::string& topic, std::int64_t expected) {
+    rd_kafka_t* rk = raw_consumer(group);
+    std::int64_t offset = RD_KAFKA_OFFSET_INVALID;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    do {
+      rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+      rd_kafka_topic_partition_list_add(list, topic.c_str(), 0);
+      if (rd_kafka_committed(rk, list, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) offset = list->elems[0].offset;
+      rd_kafka_topic_partition_list_destroy(list);
+      if (offset == expected) break;
+      std::this_thread::sleep_for(200ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    rd_kafka_destroy(rk);
+    return offset;
+  }
+
+  bool topic_exists(const std::string& topic) {
+    rd_kafka_t* rk = raw_consumer("metadata");
+    const rd_kafka_metadata_t* md = nullptr;
+    bool found = false;
+    if (rd_kafka_metadata(rk, 1, nullptr, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < md->topic_cnt; ++i) found = found || topic == md->topics[i].topic;
+      rd_kafka_metadata_destroy(md);
+    } else {
+      ADD_FAILURE() << "no metadata";
+    }
+    rd_kafka_destroy(rk);
+    return found;
+  }
+
+  // Waits until the log has `n` lines containing `needle`.
+  bool wait_for_log(std::string_view needle, std::size_t n = 1, std::chrono::milliseconds timeout = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (sink_->count(needle) < n) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(50ms);
+    }
+    return true;
+  }
+
   std::shared_ptr<CaptureSink> sink_;
   std::vector<spdlog::level::level_enum> saved_levels_;
   bus::Settings settings_;
@@ -312,6 +415,157 @@ TEST_F(KafkaBusTest, OffsetTimeMovesTheGroupThenReturns) {
   std::this_thread::sleep_for(500ms);
   running.stop();
   EXPECT_EQ(collector.ids(), std::set<std::string>(later.begin(), later.end()));
+}
+
+// --- dead letters ---------------------------------------------------------------------------------
+
+std::string header(const bus::KafkaHeaders& headers, std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return "<absent>";
+}
+
+TEST_F(KafkaBusTest, AFailedRecordIsCopiedToTheDeadLetterTopicAndReplaysFromThere) {
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  std::atomic<int> calls{0};
+  const oe::ScopedConnection thrower = login.connect(
+      [&](const auto&) {
+        if (calls++ == 0) throw std::runtime_error("boom once");
+      },
+      "throws_once");
+  auto producer = bus::make_kafka_producer(settings_);
+  oe::EventsMetadata metadata = login.generate_signal_metadata();
+  metadata.source = "openedx/cxx-test/web";
+  metadata.minorversion = 0;
+  producer->send(login, topic_, "user.pii.username", login.from_json(login_data(7)), metadata);
+  send_logins(*producer, 8, 1);  // processed successfully after the failed one
+  {
+    RunningConsumer running(consumer("g"));
+    ASSERT_TRUE(wait_for_log("Message from Kafka processed successfully"));
+    EXPECT_EQ(running.stop(), "");
+  }
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(sink_->count("Error consuming event from Kafka: ReceiverError("), 1u);
+  EXPECT_EQ(sink_->count("Record '" + full_topic() + "' [0] offset 0 failed and was copied to the dead-letter topic '" +
+                         full_topic() + ".dead-letter.g' [0] offset 0"),
+            1u);
+  // The group moved past both records.
+  EXPECT_EQ(committed_offset("g", full_topic(), 2), 2);
+
+  const auto originals = read_records(full_topic(), 2);
+  const auto letters = read_records(full_topic() + ".dead-letter.g", 1);
+  ASSERT_EQ(originals.size(), 2u);
+  ASSERT_EQ(letters.size(), 1u);
+  const auto& original = originals[0];
+  const auto& letter = letters[0];
+  ASSERT_TRUE(letter.key && original.key);
+  EXPECT_EQ(*letter.key, *original.key);
+  ASSERT_TRUE(letter.value && original.value);
+  EXPECT_EQ(*letter.value, *original.value);  // Confluent framing and schema id included
+  ASSERT_EQ(letter.headers.size(), original.headers.size() + 5);
+  EXPECT_EQ(bus::KafkaHeaders(letter.headers.begin(), letter.headers.begin() + 10), original.headers);
+  const bus::KafkaHeaders marks(letter.headers.begin() + 10, letter.headers.end());
+  ASSERT_EQ(marks.size(), 5u);
+  EXPECT_EQ(marks[0].first, "dead_letter_error");
+  EXPECT_TRUE(marks[0].second.starts_with("ReceiverError('1 receiver(s) out of ")) << marks[0].second;
+  EXPECT_NE(marks[0].second.find("boom once"), std::string::npos) << marks[0].second;
+  EXPECT_EQ(sink_->count("Error consuming event from Kafka: " + marks[0].second + " in context"), 1u);  // as logged
+  EXPECT_EQ(marks[1], (std::pair<std::string, std::string>{"dead_letter_topic", full_topic()}));
+  EXPECT_EQ(marks[2], (std::pair<std::string, std::string>{"dead_letter_partition", "0"}));
+  EXPECT_EQ(marks[3], (std::pair<std::string, std::string>{"dead_letter_offset", "0"}));
+  EXPECT_EQ(marks[4], (std::pair<std::string, std::string>{"dead_letter_group", "g"}));
+
+  // Replay: the dead-letter topic is a topic like any other; the receiver works now.
+  Collector collector;
+  topic_ = "t.dead-letter.g";
+  RunningConsumer replay(consumer("replay"));
+  ASSERT_TRUE(collector.wait_for(1));
+  EXPECT_EQ(replay.stop(), "");
+  const auto events = collector.events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event_type, login.event_type());
+  EXPECT_EQ(events[0].data, login.erased_to_json(login.make_data_from_json(login_data(7)).get()));
+  EXPECT_EQ(events[0].metadata, metadata);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(sink_->count("Missing \""), 0u);  // the marks are not metadata headers
+  EXPECT_EQ(committed_offset("replay", full_topic(), 1), 1);
+}
+
+TEST_F(KafkaBusTest, UnusableRecordsAreCopiedAsTheyAre) {
+  auto metadata = oe::learning::SESSION_LOGIN_COMPLETED.generate_signal_metadata();
+  auto headers = bus::kafka_headers_from_metadata(metadata);
+  headers.emplace_back("x-foreign", "kept");
+  auto unknown = bus::kafka_headers_from_metadata(metadata);
+  unknown[3].second = "org.example.no.such.type.v1";
+  produce_raw({{"not framed", headers}, {bus::confluent_frame(1, "x"), unknown}});
+  RunningConsumer running(consumer("g"));
+  ASSERT_TRUE(wait_for_log("failed and was copied to the dead-letter topic", 2));
+  EXPECT_EQ(running.stop(), "");
+  EXPECT_EQ(committed_offset("g", full_topic(), 2), 2);
+
+  const auto letters = read_records(full_topic() + ".dead-letter.g", 2);
+  ASSERT_EQ(letters.size(), 2u);
+  EXPECT_FALSE(letters[0].key.has_value());  // no key on the original: none on the copy
+  EXPECT_EQ(letters[0].value, std::optional<std::string>("not framed"));
+  ASSERT_EQ(letters[0].headers.size(), headers.size() + 5);
+  EXPECT_EQ(bus::KafkaHeaders(letters[0].headers.begin(), letters[0].headers.begin() + 11), headers);
+  EXPECT_EQ(header(letters[0].headers, "dead_letter_error"),
+            "UnusableMessageError('Confluent framing: unknown magic byte 0x6e (expected 0x00); not a schema-registry "
+            "framed Avro value')")
+      << "(the error repr as logged)";
+  EXPECT_EQ(sink_->count("Error consuming event from Kafka: " + header(letters[0].headers, "dead_letter_error")), 1u);
+  EXPECT_EQ(header(letters[0].headers, "dead_letter_offset"), "0");
+  EXPECT_EQ(letters[1].value, std::optional<std::string>(bus::confluent_frame(1, "x")));
+  EXPECT_EQ(bus::KafkaHeaders(letters[1].headers.begin(), letters[1].headers.begin() + 10), unknown);
+  EXPECT_EQ(header(letters[1].headers, "dead_letter_error"),
+            "UnusableMessageError('Unrecognized type org.example.no.such.type.v1 found on message, cannot determine "
+            "signal')");
+  EXPECT_EQ(header(letters[1].headers, "dead_letter_offset"), "1");
+  EXPECT_EQ(header(letters[1].headers, "dead_letter_group"), "g");
+}
+
+TEST_F(KafkaBusTest, WithoutDeadLettersAFailedRecordIsOnlyLoggedAndCommittedAsTheReference) {
+  settings_.dead_letter_enabled = false;
+  produce_raw({{"not framed", bus::kafka_headers_from_metadata(
+                                  oe::learning::SESSION_LOGIN_COMPLETED.generate_signal_metadata())}});
+  RunningConsumer running(consumer("g"));
+  ASSERT_TRUE(wait_for_log("Error consuming event from Kafka: UnusableMessageError("));
+  EXPECT_EQ(committed_offset("g", full_topic(), 1), 1);
+  EXPECT_EQ(running.stop(), "");
+  EXPECT_FALSE(topic_exists(full_topic() + ".dead-letter.g"));
+  EXPECT_EQ(sink_->count("dead-letter"), 0u);
+}
+
+TEST_F(KafkaBusTest, ARecordWhoseCopyFailsIsNotCommittedAndComesBack) {
+  // The dead-letter producer (same client settings) refuses records over 1000 bytes; this one is
+  // bigger, so its copy fails at once, every time.
+  settings_.kafka_config = {{"message.max.bytes", "1000"}};
+  settings_.kafka_consumer_consecutive_errors_limit = 4;
+  const auto metadata = oe::learning::SESSION_LOGIN_COMPLETED.generate_signal_metadata();
+  produce_raw({{std::string(3000, 'x'), bus::kafka_headers_from_metadata(metadata)}});
+  try {
+    consumer("g")->consume_indefinitely();
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    // Each attempt: the record's error, then the copy's.
+    EXPECT_EQ(std::string(e.what()), "Too many consecutive errors, exiting (4 in a row)");
+  }
+  EXPECT_EQ(sink_->count("Error consuming event from Kafka: UnusableMessageError("), 2u);
+  EXPECT_EQ(sink_->count("Could not copy failed record '" + full_topic() + "' [0] offset 0 to the dead-letter topic '" +
+                         full_topic() + ".dead-letter.g' (KafkaError{code=MSG_SIZE_TOO_LARGE"),
+            2u);
+  EXPECT_EQ(committed_offset("g", full_topic(), RD_KAFKA_OFFSET_INVALID), RD_KAFKA_OFFSET_INVALID);
+
+  // Once the copy can be made, the same group gets the record again, copies it and moves on.
+  settings_.kafka_config.clear();
+  RunningConsumer running(consumer("g"));
+  ASSERT_TRUE(wait_for_log("failed and was copied to the dead-letter topic"));
+  EXPECT_EQ(running.stop(), "");
+  EXPECT_EQ(committed_offset("g", full_topic(), 1), 1);
+  const auto letters = read_records(full_topic() + ".dead-letter.g", 1);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].value, std::optional<std::string>(std::string(3000, 'x')));
 }
 
 // --- a consumer process killed with SIGKILL ---------------------------------------------------------

@@ -274,6 +274,70 @@ TEST(KafkaHeaders, DuplicatesAreErrorsEmptyValuesAreUsed) {
   EXPECT_FALSE(error_of([&] { bus::kafka_metadata_from_headers(local); }).empty());
 }
 
+// --- dead letters --------------------------------------------------------------------------------
+
+TEST(KafkaDeadLetter, TheRecordsHeadersInOrderThenFiveMarks) {
+  auto original = bus::kafka_headers_from_metadata(sample_metadata());
+  original.emplace_back("x-foreign", "kept");
+  auto expected = original;
+  expected.insert(expected.end(), {{"dead_letter_error", "ReceiverError('1 receiver(s) out of 1 ...')"},
+                                   {"dead_letter_topic", "dev-learning"},
+                                   {"dead_letter_partition", "2"},
+                                   {"dead_letter_offset", "9007199254740993"},
+                                   {"dead_letter_group", "lms-group"}});
+  EXPECT_EQ(bus::kafka_dead_letter_headers(original, "ReceiverError('1 receiver(s) out of 1 ...')", "dev-learning", 2,
+                                           9007199254740993, "lms-group"),
+            expected);
+  EXPECT_EQ(bus::kafka_dead_letter_headers({}, "e", "t", 0, 0, "g").size(), 5u);
+}
+
+TEST(KafkaDeadLetter, AReplayedDeadLetterThatFailsAgainIsMarkedOnce) {
+  const auto original = bus::kafka_headers_from_metadata(sample_metadata());
+  const auto first = bus::kafka_dead_letter_headers(original, "first", "dev-t", 0, 5, "g");
+  const auto second = bus::kafka_dead_letter_headers(first, "second", "dev-t.dead-letter.g", 0, 0, "replay");
+  EXPECT_EQ(second, bus::kafka_dead_letter_headers(original, "second", "dev-t.dead-letter.g", 0, 0, "replay"));
+}
+
+TEST(KafkaDeadLetter, TheMarksAreIgnoredByTheHeaderToMetadataMapping) {
+  // As the reference's _get_metadata_from_headers(), which only looks up the headers it maps
+  // (checked with edx-event-bus-kafka 6.2.0: equal metadata with and without the five marks).
+  CapturedLog log;
+  const auto original = bus::kafka_headers_from_metadata(sample_metadata());
+  const auto marked = bus::kafka_dead_letter_headers(original, "UnusableMessageError('x')", "dev-t", 0, 5, "g");
+  EXPECT_EQ(bus::kafka_metadata_from_headers(marked), sample_metadata());
+  EXPECT_EQ(log.lines(), std::vector<std::string>{});  // no "Missing ..." or other warning
+}
+
+TEST(KafkaDeadLetter, TopicNamesKafkaAccepts) {
+  EXPECT_EQ(bus::dead_letter_topic_name("dev-learning", "lms-group"), "dev-learning.dead-letter.lms-group");
+  EXPECT_EQ(bus::kafka_topic_name_error("dev-learning.dead-letter.lms_group-1"), std::nullopt);
+  EXPECT_EQ(bus::kafka_topic_name_error(std::string(249, 'a')), std::nullopt);
+  EXPECT_NE(bus::kafka_topic_name_error(std::string(250, 'a')), std::nullopt);
+  EXPECT_NE(bus::kafka_topic_name_error(""), std::nullopt);
+  EXPECT_NE(bus::kafka_topic_name_error("."), std::nullopt);
+  EXPECT_NE(bus::kafka_topic_name_error(".."), std::nullopt);
+  EXPECT_EQ(bus::kafka_topic_name_error("t.dead-letter.my group"),
+            "a topic name holds only ASCII letters, digits, '.', '_' and '-'; 't.dead-letter.my group' does not");
+  EXPECT_NE(bus::kafka_topic_name_error("t.dead-letter.lms:g"), std::nullopt);
+  EXPECT_NE(bus::kafka_topic_name_error("t.dead-letter.\xc3\xa9"), std::nullopt);
+}
+
+TEST(KafkaDeadLetter, AGroupWhoseDeadLetterTopicKafkaRefusesIsRefusedUpFront) {
+  bus::Settings settings;
+  settings.kafka_bootstrap_servers = "127.0.0.1:9";
+  settings.kafka_schema_registry_url = "http://127.0.0.1:9";
+  settings.event_bus_topic_prefix = "dev";
+  EXPECT_EQ(error_of([&] { bus::make_kafka_consumer(settings, "t", "lms group", json::object()); }),
+            "Cannot use the dead-letter topic 'dev-t.dead-letter.lms group' of consumer group 'lms group': a topic name "
+            "holds only ASCII letters, digits, '.', '_' and '-'; 'dev-t.dead-letter.lms group' does not (choose "
+            "another group id, or set EVENT_BUS_DEAD_LETTER_ENABLED=false)");
+  // Offset-reset mode processes nothing; without dead letters the group id is the reference's business.
+  EXPECT_NE(bus::make_kafka_consumer(settings, "t", "lms group", {{"offset_time", "2023-01-01T00:00:00+00:00"}}),
+            nullptr);
+  settings.dead_letter_enabled = false;
+  EXPECT_NE(bus::make_kafka_consumer(settings, "t", "lms group", json::object()), nullptr);
+}
+
 // --- registry client -----------------------------------------------------------------------------
 
 TEST(SchemaRegistryClient, UnreachableRegistryNamesTheUrl) {

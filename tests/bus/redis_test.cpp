@@ -566,16 +566,62 @@ TEST(RedisFactoryTest, ExtraOptionsAreCheckedBeforeConnecting) {
   EXPECT_NE(message(json::array()).find("JSON object"), std::string::npos);
 }
 
-TEST(RedisFactoryTest, TlsIsRefusedClearly) {
+TEST(RedisUrlTest, ReadsTheTlsOptionsOfRedissUrls) {
+  auto u = bus::parse_redis_url("rediss://u:p@host:6380/1");
+  EXPECT_EQ(u.scheme, bus::RedisUrl::Scheme::tls);
+  EXPECT_EQ(u.ssl_cert_reqs, bus::RedisUrl::CertReqs::required);  // redis-py's defaults
+  EXPECT_TRUE(u.ssl_check_hostname);
+  EXPECT_FALSE(u.ssl_ca_certs);
+  EXPECT_FALSE(u.ssl_certfile);
+
+  u = bus::parse_redis_url(
+      "rediss://host?ssl_cert_reqs=optional&ssl_ca_certs=/etc/ca%20dir/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem"
+      "&ssl_check_hostname=False&ssl_ca_path=/etc/ssl/certs");
+  EXPECT_EQ(u.ssl_cert_reqs, bus::RedisUrl::CertReqs::optional);
+  EXPECT_EQ(u.ssl_ca_certs, "/etc/ca dir/ca.pem");
+  EXPECT_EQ(u.ssl_ca_path, "/etc/ssl/certs");
+  EXPECT_EQ(u.ssl_certfile, "/c.pem");
+  EXPECT_EQ(u.ssl_keyfile, "/k.pem");
+  EXPECT_FALSE(u.ssl_check_hostname);
+  EXPECT_EQ(bus::parse_redis_url("rediss://h?ssl_cert_reqs=none").ssl_cert_reqs, bus::RedisUrl::CertReqs::none);
+  EXPECT_TRUE(bus::parse_redis_url("rediss://h?ssl_check_hostname=yes").ssl_check_hostname);
+  EXPECT_FALSE(bus::parse_redis_url("rediss://h?ssl_check_hostname=0").ssl_check_hostname);
+
+  const auto message = [](const char* url) -> std::string {
+    try {
+      bus::parse_redis_url(url);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_NE(message("rediss://h?ssl_cert_reqs=maybe").find("Invalid SSL Certificate Requirements Flag: maybe"),
+            std::string::npos);
+  EXPECT_NE(message("rediss://h?ssl_cert_reqs=REQUIRED").find("REQUIRED"), std::string::npos);  // redis-py: lower case
+  EXPECT_NE(message("rediss://h?ssl_check_hostname=perhaps").find("ssl_check_hostname"), std::string::npos);
+  EXPECT_NE(message("rediss://h?ssl_keyfile=/k.pem").find("ssl_keyfile needs ssl_certfile"), std::string::npos);
+  EXPECT_NE(message("redis://h?ssl_cert_reqs=none").find("'ssl_cert_reqs' needs a rediss:// URL"), std::string::npos);
+  EXPECT_NE(message("unix:///s?ssl_ca_certs=/ca.pem").find("needs a rediss:// URL"), std::string::npos);
+  EXPECT_NE(message("rediss://h?ssl_password=x").find("'ssl_password' is not supported"), std::string::npos);
+}
+
+TEST(RedisFactoryTest, UnusableTlsFilesAreRefusedBeforeConnecting) {
   bus::Settings settings;
-  settings.redis_connection_url = "rediss://localhost:6380/0";
-  try {
-    bus::make_redis_producer(settings);
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("TLS) is not available in this build"), std::string::npos) << e.what();
-  }
-  EXPECT_THROW(bus::make_redis_consumer(settings, "t", "g", {{"consumer_name", "c"}}), std::invalid_argument);
+  const auto message = [&](const std::string& url) -> std::string {
+    settings.redis_connection_url = url;
+    try {
+      bus::make_redis_producer(settings);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  // Nothing listens there: the files are checked when the producer is made, not at the first send.
+  EXPECT_NE(message("rediss://127.0.0.1:1?ssl_ca_certs=/nonexistent/ca.pem").find("/nonexistent/ca.pem"),
+            std::string::npos);
+  EXPECT_NE(message("rediss://127.0.0.1:1?ssl_certfile=/nonexistent/client.pem").find("ssl_certfile"),
+            std::string::npos);
+  EXPECT_EQ(message("rediss://127.0.0.1:1"), "no error");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1295,6 +1341,268 @@ TEST_F(RedisBusTest, RecreatesTheGroupAfterARestartWithoutPersistence) {
   const auto got = collector.events();
   ASSERT_EQ(got.size(), 4u);
   EXPECT_EQ(got[3].data["user"]["id"], 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// rediss:// against redis-server's own TLS port (Debian's redis-server is built with TLS). A
+// throwaway CA signs a server certificate for "localhost" only (no IP address, so that connecting
+// to 127.0.0.1 is a host name mismatch) and a client certificate. The server keeps its plain port
+// too, for RawRedis to look at the data; the code under test only uses the TLS port.
+
+class RedisTlsTest : public RedisBusTest {
+ protected:
+  static void SetUpTestSuite() {
+    char pattern[] = "/tmp/oe-redis-tls-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) return;
+    certs_ = new std::filesystem::path(pattern);
+    const std::string d = certs_->string();
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const std::string script =
+        "set -e; cd '" + d + "'; exec >openssl.log 2>&1\n"
+        "openssl req -x509" + ec + " -keyout ca.key -out ca.crt -days 2 -subj /CN=oe-test-ca\n"
+        "openssl req -x509" + ec + " -keyout other-ca.key -out other-ca.crt -days 2 -subj /CN=oe-other-ca\n"
+        "openssl req" + ec + " -keyout server.key -out server.csr -subj /CN=localhost\n"
+        "printf 'subjectAltName=DNS:localhost\\n' > server.ext\n"
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext"
+        " -out server.crt\n"
+        "openssl req" + ec + " -keyout client.key -out client.csr -subj /CN=oe-client\n"
+        "printf 'extendedKeyUsage=clientAuth\\n' > client.ext\n"
+        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile client.ext"
+        " -out client.crt\n";
+    certs_ok_ = std::system(("bash -c \"$(cat <<'OE_EOF'\n" + script + "OE_EOF\n)\"").c_str()) == 0;
+  }
+  static void TearDownTestSuite() {
+    if (certs_ != nullptr) {
+      std::error_code ec;
+      std::filesystem::remove_all(*certs_, ec);
+      delete certs_;
+      certs_ = nullptr;
+    }
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(certs_ok_) << "could not make the test certificates with the openssl command; see "
+                           << (certs_ != nullptr ? (*certs_ / "openssl.log").string() : std::string("(no dir)"));
+    RedisBusTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(start_tls_server(false));
+  }
+
+  static std::string file(const char* name) { return (*certs_ / name).string(); }
+
+  // Replaces the fixture's plain server by one with a TLS port too.
+  void start_tls_server(bool auth_clients, std::vector<std::string> extra = {}) {
+    raw_.reset();
+    server_.reset();
+    tls_port_ = free_loopback_port();
+    std::vector<std::string> args{"--tls-port",         std::to_string(tls_port_), "--tls-cert-file",
+                                  file("server.crt"),   "--tls-key-file",          file("server.key"),
+                                  "--tls-ca-cert-file", file("ca.crt"),            "--tls-auth-clients",
+                                  auth_clients ? "yes" : "no"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<RedisServer>(args);
+    ASSERT_TRUE(server_->start());
+    raw_ = std::make_unique<RawRedis>(server_->port());
+  }
+
+  std::string tls_url(const std::string& host, const std::string& query) const {
+    return "rediss://" + host + ":" + std::to_string(tls_port_) + "/0" + query;
+  }
+  std::string trusted() const { return "?ssl_ca_certs=" + file("ca.crt"); }
+
+  // The message of what making a consumer on `url` throws ("no error" when it works).
+  std::string consumer_error(const std::string& url) {
+    settings_.redis_connection_url = url;
+    try {
+      consumer("group", {{"consumer_name", "c1"}});
+    } catch (const bus::RedisError& e) {
+      return e.what();
+    } catch (const std::exception& e) {
+      return std::string("not a RedisError: ") + e.what();
+    }
+    return "no error";
+  }
+
+  // One login event through a producer, and back through a consumer.
+  void round_trip(int n) {
+    auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+    Collector collector;
+    const auto conn = collector.listen(login);
+    ConsumerThread run(consumer("group-" + std::to_string(n), {{"consumer_name", "c1"}, {"check_backlog", true}}));
+    auto producer = bus::make_redis_producer(settings_);
+    ASSERT_NE(producer, nullptr);
+    const auto metadata = metadata_for(login, n);
+    send_json(*producer, login, topic_, {{"user", user_json(n, "tls")}}, metadata);
+    ASSERT_TRUE(collector.wait_for(1)) << settings_.redis_connection_url;
+    run.stop();
+    EXPECT_EQ(run.error(), "");
+    EXPECT_EQ(collector.events().at(0).metadata, metadata);
+  }
+
+  static inline std::filesystem::path* certs_ = nullptr;
+  static inline bool certs_ok_ = false;
+  int tls_port_ = -1;
+};
+
+TEST_F(RedisTlsTest, RoundTripKeepsDataAndMetadata) {
+  settings_.redis_connection_url = tls_url("localhost", trusted());
+  Collector collector;
+  const auto c1 = collector.listen(oe::learning::COURSE_ENROLLMENT_CREATED);
+  const auto c2 = collector.listen(oe::learning::COURSE_NOTIFICATION_REQUESTED);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  auto producer = bus::make_redis_producer(settings_);
+  ASSERT_NE(producer, nullptr);
+  auto& enrollment = oe::learning::COURSE_ENROLLMENT_CREATED;
+  auto& notification = oe::learning::COURSE_NOTIFICATION_REQUESTED;
+  const std::vector<json> data{enrollment_json(1, true), notification_json(), enrollment_json(2, false)};
+  const std::vector<oe::EventsMetadata> metadata{metadata_for(enrollment, 1), metadata_for(notification, 2),
+                                                 metadata_for(enrollment, 3)};
+  send_json(*producer, enrollment, topic_, data[0], metadata[0]);
+  send_json(*producer, notification, topic_, data[1], metadata[1]);
+  send_json(*producer, enrollment, topic_, data[2], metadata[2]);
+  ASSERT_TRUE(collector.wait_for(3));
+  run.stop();
+  const auto got = collector.events();
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].data, data[i]) << i;
+    EXPECT_EQ(got[i].metadata, metadata[i]) << i;
+    EXPECT_TRUE(got[i].from_event_bus);
+  }
+  EXPECT_EQ(run.error(), "");
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+  EXPECT_EQ(raw_->integer({"XLEN", stream_}), 3);
+}
+
+TEST_F(RedisTlsTest, AsyncProducerPipelinesOverTls) {
+  settings_.redis_connection_url = tls_url("localhost", trusted());
+  settings_.producer_async = true;
+  auto producer = bus::make_redis_producer(settings_);
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  // Enough bytes to fill the bridge's buffers and the socket buffers several times.
+  for (int i = 0; i < 3000; ++i) {
+    send_json(*producer, login, topic_, {{"user", user_json(i, std::string(200, 'x'))}}, metadata_for(login, i));
+  }
+  producer->flush();
+  EXPECT_EQ(raw_->integer({"XLEN", stream_}), 3000);
+}
+
+TEST_F(RedisTlsTest, AnUntrustedCertificateIsAClearFatalError) {
+  // Default verification: the system store, which does not hold the test CA.
+  const std::string where = "localhost:" + std::to_string(tls_port_);
+  std::string error = consumer_error(tls_url("localhost", ""));
+  EXPECT_NE(error.find("TLS certificate of Redis at " + where + " not accepted"), std::string::npos) << error;
+  // OpenSSL's reason (redis-server sends the CA along with its certificate).
+  EXPECT_NE(error.find("self-signed certificate in certificate chain"), std::string::npos) << error;
+  EXPECT_EQ(error.find("not a RedisError"), std::string::npos) << error;
+  // ssl_cert_reqs=optional is required for a client, as in Python.
+  error = consumer_error(tls_url("localhost", "?ssl_cert_reqs=optional&ssl_ca_certs=" + file("other-ca.crt")));
+  EXPECT_NE(error.find("not accepted"), std::string::npos) << error;
+
+  // The producer logs it for the event (it never throws), and does not hammer the server.
+  settings_.redis_connection_url = tls_url("localhost", "");
+  auto producer = bus::make_redis_producer(settings_);
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  send_json(*producer, login, topic_, {{"user", user_json(1, "a")}}, metadata_for(login, 1));
+  EXPECT_NE(sink_->find({"Error delivering message to Redis event bus.", "not accepted",
+                         "self-signed certificate in certificate chain"}),
+            "");
+}
+
+TEST_F(RedisTlsTest, TheCertificateMustNameTheHost) {
+  // The certificate names localhost only.
+  const std::string error = consumer_error(tls_url("127.0.0.1", trusted()));
+  EXPECT_NE(error.find("TLS certificate of Redis at 127.0.0.1:" + std::to_string(tls_port_) + " not accepted"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("IP address mismatch"), std::string::npos) << error;
+  settings_.redis_connection_url = tls_url("127.0.0.1", trusted() + "&ssl_check_hostname=false");
+  round_trip(1);
+}
+
+TEST_F(RedisTlsTest, CertReqsNoneConnectsWithoutVerifying) {
+  settings_.redis_connection_url = tls_url("127.0.0.1", "?ssl_cert_reqs=none");
+  round_trip(1);
+}
+
+// A plain Redis port waits for the end of a command line that the TLS ClientHello never sends: the
+// handshake times out (socket_connect_timeout bounds the connect and the handshake together).
+TEST_F(RedisTlsTest, ATlsUrlOnAPlainPortTimesOut) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string error = consumer_error("rediss://127.0.0.1:" + std::to_string(server_->port()) +
+                                           "?ssl_cert_reqs=none&socket_connect_timeout=0.3");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_NE(error.find("Error connecting to Redis at 127.0.0.1:" + std::to_string(server_->port()) +
+                       ": TLS handshake timed out"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(RedisTlsTest, ClientCertificate) {
+  ASSERT_NO_FATAL_FAILURE(start_tls_server(true));
+  settings_.redis_connection_url =
+      tls_url("localhost", trusted() + "&ssl_certfile=" + file("client.crt") + "&ssl_keyfile=" + file("client.key"));
+  round_trip(1);
+  // Without one, the server refuses the session (a TLS 1.3 alert after the handshake): fatal too.
+  const std::string error = consumer_error(tls_url("localhost", trusted()));
+  EXPECT_NE(error.find("certificate required"), std::string::npos) << error;
+  EXPECT_EQ(error.find("not a RedisError"), std::string::npos) << error;
+}
+
+TEST_F(RedisTlsTest, NothingListeningIsRetriedNotFatal) {
+  const int port = free_loopback_port();
+  settings_.redis_connection_url = "rediss://127.0.0.1:" + std::to_string(port) + trusted();
+  auto producer = bus::make_redis_producer(settings_);
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  send_json(*producer, login, topic_, {{"user", user_json(1, "a")}}, metadata_for(login, 1));
+  EXPECT_NE(sink_->find({"Error delivering message to Redis event bus.",
+                         "Error connecting to Redis at 127.0.0.1:" + std::to_string(port) + ": Connection refused"}),
+            "");
+}
+
+// The short version of SurvivesARedisRestart, over TLS.
+TEST_F(RedisTlsTest, SurvivesARedisRestart) {
+  ASSERT_NO_FATAL_FAILURE(start_tls_server(false, {"--appendonly", "yes", "--appendfsync", "always"}));
+  settings_.redis_connection_url = tls_url("localhost", trusted());
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  Collector collector;
+  const auto conn = collector.listen(login);
+  const bus::RedisBackoff fast{20ms, 300ms};
+  ConsumerThread run(std::make_unique<bus::RedisConsumer>(settings_, topic_, "group",
+                                                           bus::RedisConsumerOptions{"c1", {}, false, {}}, fast));
+  bus::RedisProducer producer(settings_, fast);
+  std::atomic<bool> producing{true};
+  std::thread producer_thread([&] {
+    for (int i = 0; producing; ++i) {
+      send_json(producer, login, topic_, {{"user", user_json(i, "u")}}, login.generate_signal_metadata());
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  ASSERT_TRUE(collector.wait_for(10));
+  server_->stop();
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(server_->start());
+  const std::size_t before = collector.size();
+  ASSERT_TRUE(collector.wait_for(before + 10, 10s)) << "the consumer did not resume";
+  producing = false;
+  producer_thread.join();
+
+  std::set<std::string> delivered;
+  for (const auto& line : sink_->lines()) {
+    if (line.find("Message delivered to Redis event bus: ") == std::string::npos) continue;
+    delivered.insert(line.substr(line.find("message_id=") + 11, 36));
+  }
+  const auto received_all = [&] {
+    std::set<std::string> received;
+    for (const auto& e : collector.events()) received.insert(e.metadata.id.to_string());
+    return std::includes(received.begin(), received.end(), delivered.begin(), delivered.end());
+  };
+  EXPECT_TRUE(eventually(received_all, 10s)) << delivered.size() << " delivered, " << collector.size() << " received";
+  run.stop();
+  EXPECT_EQ(run.error(), "");
+  RawRedis raw(server_->port());
+  EXPECT_EQ(raw.pending_count(stream_, "group"), 0);
+  EXPECT_GT(sink_->count("Error delivering message to Redis event bus."), 0u) << "the outage was not noticed";
+  EXPECT_TRUE(sink_->contains("Reconnected to Redis at localhost:"));
 }
 
 }  // namespace

@@ -36,6 +36,13 @@
 //    message saying so; the reference fails at the same point with TypeError "unhashable type:
 //    'dict'" / "'list'". Either way the event is logged and not produced.
 //  - EVENT_BUS_KAFKA_CONFIG passes any librdkafka property (TLS files, linger.ms, ...).
+//  - Failed records are not forgotten (EVENT_BUS_DEAD_LETTER_ENABLED, default true): a record the
+//    consumer could not process (bad framing, unknown schema id, missing ce_id, unknown ce_type,
+//    bad Avro, a receiver that raised) is still logged and committed, as the reference does, but
+//    first copied as received to the topic "<full topic>.dead-letter.<group>" with five extra
+//    headers (kafka_dead_letter_headers()). Consuming the topic "<topic>.dead-letter.<group>"
+//    replays those events with their data and metadata. A copy that cannot be delivered leaves the
+//    record uncommitted and it is consumed again. false: logged and committed only, as the reference.
 #pragma once
 
 #include <chrono>
@@ -127,6 +134,21 @@ KafkaHeaders kafka_headers_from_metadata(const EventsMetadata& metadata);
 // messages where there are some). The consumer wraps all of these as UnusableMessageError "Error
 // determining metadata from message headers: ...".
 EventsMetadata kafka_metadata_from_headers(const KafkaHeaders& headers);
+
+// --- Dead letters ----------------------------------------------------------------------------------
+
+// Where the consumer's failed records go is dead_letter_topic_name(full_topic, group_id) (message.hpp).
+// The copy's headers: the record's own, in their order (less any dead_letter_* ones: a replayed
+// dead letter that fails again is not marked twice), then dead_letter_error (the error repr as
+// logged), dead_letter_topic, dead_letter_partition and dead_letter_offset (decimal) of the failed
+// record, and dead_letter_group. Neither our header→metadata mapping nor the reference's reads
+// these, so the dead-letter topic is consumed like any other topic.
+KafkaHeaders kafka_dead_letter_headers(const KafkaHeaders& original, std::string_view error, std::string_view topic,
+                                       std::int32_t partition, std::int64_t offset, std::string_view group_id);
+
+// Why Kafka would refuse `name` as a topic (empty, longer than 249 characters, "." or "..", a
+// character other than ASCII letters, digits, '.', '_' and '-'), or nullopt when it is a legal one.
+std::optional<std::string> kafka_topic_name_error(std::string_view name);
 
 // --- Schema registry -------------------------------------------------------------------------------
 
@@ -249,6 +271,20 @@ struct KafkaConsumerOptions {
 //      unknown ce_type, bad Avro, receiver errors) is logged with its topic, partition, offset,
 //      headers and key, and skipped. At-least-once: a consumer that dies before a commit lands
 //      makes its group read that record again.
+//   Dead letters (EVENT_BUS_DEAD_LETTER_ENABLED, ours): before a failed record is committed it is
+//   produced to dead_letter_topic_name(full_topic, group_id): the same key and value bytes (the
+//   Confluent framing untouched, so the same registry schema ids decode it), the same headers in
+//   the same order, then dead_letter_error (the error repr as logged), dead_letter_topic,
+//   dead_letter_partition, dead_letter_offset and dead_letter_group. It is produced by a producer
+//   handle of this consumer's own (made on the first failure, same client settings, acks=all,
+//   message.timeout.ms 10 s), and its delivery report is waited for (at most 15 s) before the
+//   commit; a WARNING "Record '...' [p] offset o failed and was copied to the dead-letter topic
+//   '...' [p] offset o" says where it went. If the copy fails, the record is not committed: an
+//   ERROR "Could not copy failed record ... to the dead-letter topic ...", the consumer goes back to
+//   its offset (as for an unreachable registry) and processes it again after
+//   EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP; that failure counts as one more consecutive error.
+//   Offset-reset mode processes no record, so it copies none; fatal broker errors are not records
+//   and are handled as above.
 // Errors are logged as "Error consuming event from Kafka: {error} in context full_topic='...',
 // consumer_group='...' -- {event details | no event available}". It throws KafkaError on a fatal
 // librdkafka error and std::runtime_error("Too many consecutive errors, exiting (N in a row)") when
@@ -257,8 +293,10 @@ struct KafkaConsumerOptions {
 class KafkaConsumer final : public EventBusConsumer {
  public:
   // Throws std::invalid_argument without EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS or
-  // EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL, KafkaError when librdkafka refuses the configuration.
-  // Nothing is contacted yet.
+  // EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL, or when dead letters are on and Kafka would refuse the
+  // dead-letter topic's name (a group id with characters other than letters, digits, '.', '_',
+  // '-', or a name over 249 characters): such a consumer would be stuck at its first failed record.
+  // KafkaError when librdkafka refuses the configuration. Nothing is contacted yet.
   KafkaConsumer(const Settings& settings, std::string topic, std::string group_id, KafkaConsumerOptions options = {});
   ~KafkaConsumer() override;
   KafkaConsumer(const KafkaConsumer&) = delete;

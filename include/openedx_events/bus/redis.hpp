@@ -19,7 +19,10 @@
 //    "no event available").
 //  - A pending entry that was trimmed out of the stream is acknowledged and the pending phase goes
 //    on (the reference stops reading its pending entries there until the next restart).
-//  - rediss:// is rejected: the Debian hiredis this is built with has no TLS support.
+//  - rediss:// goes through an in-process TLS bridge (OpenSSL), because the Debian hiredis this is
+//    built with has no TLS support; to hiredis and to the reconnect logic it is a plain connection.
+//    A certificate that fails verification, or a TLS alert from the server, is a RedisError (fatal,
+//    like refused credentials), not a lost connection retried for ever.
 #pragma once
 
 #include <chrono>
@@ -47,13 +50,24 @@ class RedisError : public std::runtime_error {
 
 // EVENT_BUS_REDIS_CONNECTION_URL, as redis-py's from_url() reads it:
 //   redis://[[user]:[password]@]host[:port][/db][?query]   (host may be an [IPv6] literal)
-//   rediss://...                                            TLS: parsed, but a producer or consumer
-//                                                           refuses it (std::invalid_argument): this
-//                                                           build's hiredis 0.14 has no TLS support
+//   rediss://...                                            the same over TLS (redis-py's SSLConnection)
 //   unix://[[user]:[password]@]/path/to/socket[?db=N]
 // Query parameters: db (wins over the path, as in redis-py), socket_timeout and
-// socket_connect_timeout (seconds, may be fractional). User, password, host and path are
-// percent-decoded. Anything else is an error, as it is for redis-py when it builds the connection.
+// socket_connect_timeout (seconds, may be fractional), and for rediss:// only:
+//   ssl_cert_reqs       none | optional | required (default): whether the server's certificate
+//                       must verify (for a client, optional means required, as in Python's ssl)
+//   ssl_ca_certs        a PEM file of CAs trusted besides the system store
+//   ssl_ca_path         a hashed directory of CAs (c_rehash), also besides the system store
+//   ssl_certfile        the client certificate (PEM, may hold its key too), for servers that
+//                       ask for one (tls-auth-clients)
+//   ssl_keyfile         its private key when not in ssl_certfile (needs ssl_certfile)
+//   ssl_check_hostname  true (default, as in redis-py 8) | false: the certificate must name the
+//                       URL's host (a DNS name, or an IP address literal); ignored with
+//                       ssl_cert_reqs=none. Python's to_bool: 0/f/false/n/no are false; here
+//                       1/t/true/y/yes are true and anything else is an error.
+// TLS 1.2 is the minimum, and SNI carries the host name (not for IP literals), as with Python's
+// ssl.create_default_context(). User, password, host and path are percent-decoded. Anything else
+// is an error, as it is for redis-py when it builds the connection.
 struct RedisUrl {
   enum class Scheme { tcp, tls, unix_socket };
   Scheme scheme = Scheme::tcp;
@@ -67,7 +81,17 @@ struct RedisUrl {
   // hang its caller (the reference wraps XPENDING/XAUTOCLAIM in 5 s alarms for that reason), so
   // both default to 5 s here.
   std::chrono::milliseconds socket_timeout{5000};
+  // Bounds the TCP connect and, for rediss://, the TLS handshake together.
   std::chrono::milliseconds connect_timeout{5000};
+
+  // rediss:// only (see above).
+  enum class CertReqs { none, optional, required };
+  CertReqs ssl_cert_reqs = CertReqs::required;
+  std::optional<std::string> ssl_ca_certs;
+  std::optional<std::string> ssl_ca_path;
+  std::optional<std::string> ssl_certfile;
+  std::optional<std::string> ssl_keyfile;
+  bool ssl_check_hostname = true;
 };
 
 // Throws std::invalid_argument naming the problem. The password never appears in the message.

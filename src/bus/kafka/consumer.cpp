@@ -8,6 +8,12 @@
 // so a record is committed only once its receivers ran. Not committed: records of a fatal error,
 // and records whose writer schema could not be fetched because the registry was unreachable (the
 // consumer goes back to them and retries).
+//
+// Dead letters (ours, EVENT_BUS_DEAD_LETTER_ENABLED): a record that failed is first copied, as
+// received, to dead_letter_topic_name(full_topic, group) by a producer handle of this consumer's
+// own (made on the first failure), and committed only once that copy's delivery is reported. A
+// copy that fails leaves the record uncommitted: the consumer goes back to it, as for an
+// unreachable registry, and processes it again.
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -31,6 +37,10 @@ namespace {
 // A poll waits at most this long per call, so that request_stop() is seen within about a second.
 constexpr milliseconds max_poll_slice{1000};
 constexpr milliseconds sleep_slice{50};
+// The dead-letter producer's message.timeout.ms, and how long a copy's delivery is waited for (a
+// little longer, so that librdkafka's own timeout reports it first).
+constexpr milliseconds dead_letter_timeout{10000};
+constexpr milliseconds dead_letter_wait{15000};
 
 milliseconds seconds_to_ms(double seconds) {
   if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
@@ -88,6 +98,7 @@ std::string partitions_repr(const rd_kafka_topic_partition_list_t& list) {
 
 struct KafkaConsumer::Impl {
   KafkaConsumer& owner;
+  Settings settings;  // for the dead-letter producer, made when first needed
   std::string topic;
   std::string group_id;
   KafkaConsumerOptions options;
@@ -101,6 +112,21 @@ struct KafkaConsumer::Impl {
   rd_kafka_t* rk = nullptr;
   bool closed = false;
 
+  // Dead letters: the producer handle (nullptr until the first failed record) and the delivery
+  // report of the copy in flight, matched by sequence number (a report of a copy given up on is
+  // ignored). Reports are served only by this consumer's thread (flush/poll), so no lock.
+  bool dead_letter_enabled;
+  std::string dead_letter_topic;
+  rd_kafka_t* dead_letter_rk = nullptr;
+  std::uintptr_t dead_letter_sequence = 0;
+  struct DeadLetterReport {
+    std::uintptr_t sequence = 0;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    std::string error;
+    std::int32_t partition = -1;
+    std::int64_t offset = -1;
+  } dead_letter_report;
+
   std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const Reader>> readers;
 
   // Offset-reset mode, filled by the rebalance callback.
@@ -110,6 +136,7 @@ struct KafkaConsumer::Impl {
   Impl(KafkaConsumer& owner_, const Settings& settings, std::string topic_, std::string group_id_,
        KafkaConsumerOptions options_)
       : owner(owner_),
+        settings(settings),
         topic(std::move(topic_)),
         group_id(std::move(group_id_)),
         options(std::move(options_)),
@@ -118,7 +145,9 @@ struct KafkaConsumer::Impl {
         poll_failure_sleep(seconds_to_ms(settings.kafka_consumer_poll_failure_sleep)),
         consecutive_errors_limit(settings.kafka_consumer_consecutive_errors_limit),
         consumers_enabled(settings.kafka_consumers_enabled),
-        audit_logging(settings.kafka_audit_logging_enabled) {
+        audit_logging(settings.kafka_audit_logging_enabled),
+        dead_letter_enabled(settings.dead_letter_enabled),
+        dead_letter_topic(dead_letter_topic_name(full_topic, group_id)) {
     if (settings.kafka_bootstrap_servers.empty()) {
       throw std::invalid_argument(
           "Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS");
@@ -133,6 +162,15 @@ struct KafkaConsumer::Impl {
         {"enable.auto.commit", "false"},
         {"enable.auto.offset.store", "false"},
     };
+    // A group whose dead-letter topic Kafka would refuse would be stuck at its first failed record
+    // (never committed, since it cannot be copied): refused now, with what to do about it.
+    if (dead_letter_enabled && !options.offset_time) {
+      if (const auto error = kafka_topic_name_error(dead_letter_topic)) {
+        throw std::invalid_argument("Cannot use the dead-letter topic " + py_repr(dead_letter_topic) +
+                                    " of consumer group " + py_repr(group_id) + ": " + *error +
+                                    " (choose another group id, or set EVENT_BUS_DEAD_LETTER_ENABLED=false)");
+      }
+    }
     if (options.check_backlog) extra.emplace_back("auto.offset.reset", "earliest");
     detail::ConfPtr conf = detail::make_kafka_conf(settings, extra);
     rd_kafka_conf_set_opaque(conf.get(), this);
@@ -149,6 +187,12 @@ struct KafkaConsumer::Impl {
   ~Impl() {
     close();
     rd_kafka_destroy(rk);
+    if (dead_letter_rk) {
+      // Every copy was waited for (or given up on and purged): nothing is left to deliver.
+      rd_kafka_purge(dead_letter_rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_poll(dead_letter_rk, 0);
+      rd_kafka_destroy(dead_letter_rk);
+    }
   }
 
   void close() noexcept {
@@ -385,6 +429,101 @@ struct KafkaConsumer::Impl {
     }
   }
 
+  // --- Dead letters --------------------------------------------------------------------------------
+
+  static void on_dead_letter_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    const auto sequence = reinterpret_cast<std::uintptr_t>(message->_private);
+    if (sequence != self->dead_letter_sequence) return;  // a copy given up on earlier
+    auto& report = self->dead_letter_report;
+    report.sequence = sequence;
+    report.err = message->err;
+    report.partition = message->partition;
+    report.offset = message->offset;
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      try {
+        report.error = kafka_error_text(message->err, rd_kafka_message_errstr(message));
+      } catch (...) {
+      }
+    }
+  }
+
+  void make_dead_letter_producer() {
+    detail::ConfPtr conf = detail::make_kafka_conf(
+        settings, {{"message.timeout.ms", std::to_string(dead_letter_timeout.count())}, {"linger.ms", "0"}});
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_dead_letter_delivery);
+    char error[512] = {0};
+    dead_letter_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
+    if (!dead_letter_rk) throw KafkaError(std::string("Cannot create the dead-letter producer: ") + error);
+    conf.release();
+  }
+
+  // Produces the failed record as received (key, value and headers byte for byte, null ones null)
+  // plus the dead_letter_* headers, and waits for its delivery report. Throws when the copy was
+  // not delivered.
+  void copy_to_dead_letter_topic(const rd_kafka_message_t& message, const std::string& error) {
+    if (!dead_letter_rk) make_dead_letter_producer();
+    const std::string source_topic = rd_kafka_topic_name(message.rkt);
+    rd_kafka_headers_t* original = nullptr;
+    if (rd_kafka_message_headers(&message, &original) != RD_KAFKA_RESP_ERR_NO_ERROR) original = nullptr;
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(original ? rd_kafka_header_cnt(original) + 5 : 5);
+    if (original) {
+      const char* name = nullptr;
+      const void* value = nullptr;
+      size_t size = 0;
+      for (size_t i = 0; rd_kafka_header_get_all(original, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        // As kafka_dead_letter_headers(): the marks of an earlier failure are replaced.
+        if (std::string_view(name).starts_with("dead_letter_")) continue;
+        rd_kafka_header_add(headers, name, -1, value, value ? static_cast<ssize_t>(size) : 0);
+      }
+    }
+    for (const auto& [name, value] :
+         kafka_dead_letter_headers({}, error, source_topic, message.partition, message.offset, group_id)) {
+      rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                          static_cast<ssize_t>(value.size()));
+    }
+    const auto sequence = ++dead_letter_sequence;
+    dead_letter_report = {};
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        dead_letter_rk, RD_KAFKA_V_TOPIC(dead_letter_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(message.key, message.key ? message.key_len : 0),
+        RD_KAFKA_V_VALUE(message.payload, message.payload ? message.len : 0), RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(sequence)), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_headers_destroy(headers);  // still ours when produce fails
+      throw KafkaError(kafka_error_text(err, rd_kafka_err2str(err)));
+    }
+    rd_kafka_flush(dead_letter_rk, static_cast<int>(dead_letter_wait.count()));
+    if (dead_letter_report.sequence != sequence) {
+      // Not reported in time: given up on (its report, if any comes, is ignored).
+      rd_kafka_purge(dead_letter_rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_poll(dead_letter_rk, 0);
+      throw KafkaError("no delivery report within " + std::to_string(dead_letter_wait.count()) + " ms");
+    }
+    if (dead_letter_report.err != RD_KAFKA_RESP_ERR_NO_ERROR) throw KafkaError(dead_letter_report.error);
+    logger().warn("Record {} [{}] offset {} failed and was copied to the dead-letter topic {} [{}] offset {}",
+                  py_repr(source_topic), message.partition, message.offset, py_repr(dead_letter_topic),
+                  dead_letter_report.partition, dead_letter_report.offset);
+  }
+
+  // True when the failed record may be committed: copied, or dead letters are off (the reference).
+  bool dead_letter(const rd_kafka_message_t& message, const std::string& error) {
+    if (!dead_letter_enabled) return true;
+    try {
+      copy_to_dead_letter_topic(message, error);
+      return true;
+    } catch (const std::exception& e) {
+      logger().error(
+          "Could not copy failed record {} [{}] offset {} to the dead-letter topic {} ({}); it is not committed and "
+          "will be consumed again",
+          py_repr(rd_kafka_topic_name(message.rkt)), message.partition, message.offset, py_repr(dead_letter_topic),
+          e.what());
+      return false;
+    }
+  }
+
   // Back to `message` (not committed): it is read again after the sleep.
   void rewind(const rd_kafka_message_t& message) {
     const detail::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
@@ -454,16 +593,25 @@ struct KafkaConsumer::Impl {
 
       const KafkaHeaders headers = read_headers(*message);
       bool retry = false;
+      std::optional<std::string> failure;  // the error repr, as logged, of a record that failed
       try {
         process(*message, headers);
         consecutive_errors = 0;
       } catch (const SchemaRegistryError& e) {
         ++consecutive_errors;
-        log_error(detail::exception_repr(e), event_details(*message, headers));
+        failure = detail::exception_repr(e);
+        log_error(*failure, event_details(*message, headers));
         retry = e.unavailable();
       } catch (const std::exception& e) {
         ++consecutive_errors;
-        log_error(detail::exception_repr(e), event_details(*message, headers));
+        failure = detail::exception_repr(e);
+        log_error(*failure, event_details(*message, headers));
+      }
+      // Not forgotten: a failed record is copied to the dead-letter topic before it is committed;
+      // when that copy fails it is not committed but consumed again (an error of its own).
+      if (!retry && failure && !dead_letter(*message, *failure)) {
+        ++consecutive_errors;
+        retry = true;
       }
       if (retry) {
         rewind(*message);

@@ -4,6 +4,9 @@
 // (internal/utils.py). Everything here is pure and thread-safe; the unit tests pin the reference's
 // error texts.
 #include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "bus/kafka/internal.hpp"
 #include "openedx_events/avro/generic/binary.hpp"
@@ -147,11 +150,26 @@ std::string kafka_key_subject(std::string_view full_topic, const KafkaKeySchema&
   return std::string(full_topic) + "-" + key_schema.type;
 }
 
+namespace {
+
+// The parsed schema of each event type, made once: building and parsing it on every send cost
+// more than everything else a send does.
+const avro::generic::Schema& parsed_event_schema(const SignalBase& signal) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<avro::generic::Schema>, std::less<>> cache;
+  const std::lock_guard lock(mutex);
+  auto& slot = cache[signal.event_type()];
+  if (!slot) slot = std::make_unique<avro::generic::Schema>(avro::generic::parse_schema(json(signal.avro_schema())));
+  return *slot;
+}
+
+}  // namespace
+
 json extract_event_key(const SignalBase& signal, const json& event_data, std::string_view event_key_field) {
   // The reference walks the data kwargs: dicts (the top level, map fields) by key, everything else
   // (attrs objects, None, strings) by attribute. The JSON view flattens records and maps alike, so
   // the schema says which is which.
-  const avro::generic::Schema schema = avro::generic::parse_schema(json(signal.avro_schema()));
+  const avro::generic::Schema& schema = parsed_event_schema(signal);
   const avro::generic::Node* node = &schema.root();
   const json* current = &event_data;
   bool top = true;
@@ -300,6 +318,40 @@ EventsMetadata kafka_metadata_from_headers(const KafkaHeaders& headers) {
   }
   m.validate();
   return m;
+}
+
+// --- Dead letters ----------------------------------------------------------------------------------
+
+KafkaHeaders kafka_dead_letter_headers(const KafkaHeaders& original, std::string_view error, std::string_view topic,
+                                       std::int32_t partition, std::int64_t offset, std::string_view group_id) {
+  KafkaHeaders out;
+  out.reserve(original.size() + 5);
+  for (const auto& header : original) {
+    if (!header.first.starts_with("dead_letter_")) out.push_back(header);
+  }
+  out.emplace_back("dead_letter_error", std::string(error));
+  out.emplace_back("dead_letter_topic", std::string(topic));
+  out.emplace_back("dead_letter_partition", std::to_string(partition));
+  out.emplace_back("dead_letter_offset", std::to_string(offset));
+  out.emplace_back("dead_letter_group", std::string(group_id));
+  return out;
+}
+
+std::optional<std::string> kafka_topic_name_error(std::string_view name) {
+  if (name.empty()) return "a topic name cannot be empty";
+  if (name == "." || name == "..") return "a topic name cannot be \".\" or \"..\"";
+  if (name.size() > 249) {
+    return "a topic name has at most 249 characters, " + detail::py_repr(name) + " has " + std::to_string(name.size());
+  }
+  for (const char c : name) {
+    const bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == '-';
+    if (!legal) {
+      return "a topic name holds only ASCII letters, digits, '.', '_' and '-'; " + detail::py_repr(name) +
+             " does not";
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace openedx_events::bus

@@ -3,11 +3,13 @@
 
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstring>
 
+#include "bus/redis/tls.hpp"
 #include "openedx_events/logging.hpp"
 
 namespace openedx_events::bus::detail {
@@ -51,14 +53,9 @@ bool is_loading(std::string_view error) { return error.starts_with("LOADING"); }
 }  // namespace
 
 RedisConnection::RedisConnection(RedisUrl url) : url_(std::move(url)) {
-  if (url_.scheme == RedisUrl::Scheme::tls) {
-    // Debian's hiredis 0.14 has no hiredis_ssl (TLS arrived in hiredis 1.0), and sending the
-    // protocol in clear text to a TLS port would only fail later and less clearly.
-    throw std::invalid_argument(
-        "Invalid EVENT_BUS_REDIS_CONNECTION_URL: rediss:// (TLS) is not available in this build: it uses hiredis "
-        "0.14 without hiredis_ssl; connect through a local TLS proxy (e.g. stunnel) with redis://, or rebuild "
-        "against hiredis >= 1.0 with SSL support");
-  }
+  // Debian's hiredis 0.14 has no hiredis_ssl (TLS arrived in hiredis 1.0): TLS is done by a bridge
+  // in front of it. The files are loaded once, now, so that a bad path is reported at once.
+  if (url_.scheme == RedisUrl::Scheme::tls) tls_ = std::make_shared<TlsContext>(url_);
 }
 
 RedisConnection::~RedisConnection() { disconnect(); }
@@ -75,6 +72,7 @@ void RedisConnection::disconnect() noexcept {
     redisFree(context_);
     context_ = nullptr;
   }
+  bridge_.reset();  // stops its pump; hiredis closed its end above
 }
 
 void RedisConnection::fail_io(std::string_view what) {
@@ -89,7 +87,16 @@ void RedisConnection::fail_io(std::string_view what) {
   } else {
     message += "unknown error";
   }
+  bool refused = false;
+  if (bridge_ != nullptr) {
+    // What ended the TLS session, when the server side did: a TLS alert (a client certificate the
+    // server wants, or refuses) says more than hiredis' "Server closed the connection".
+    const std::string why = bridge_->failure();
+    if (!why.empty() && message.find(why) == std::string::npos) message += " (TLS: " + why + ")";
+    refused = bridge_->refused();
+  }
   disconnect();
+  if (refused) throw RedisError(message);
   throw RedisConnectionError(message);
 }
 
@@ -102,9 +109,19 @@ void RedisConnection::set_timeout(std::chrono::milliseconds timeout) {
 void RedisConnection::connect() {
   disconnect();
   const timeval connect_timeout = to_timeval(url_.connect_timeout);
-  context_ = url_.scheme == RedisUrl::Scheme::unix_socket
-                 ? redisConnectUnixWithTimeout(url_.path.c_str(), connect_timeout)
-                 : redisConnectWithTimeout(url_.host.c_str(), url_.port, connect_timeout);
+  if (url_.scheme == RedisUrl::Scheme::tls) {
+    bridge_ = std::make_unique<TlsBridge>(*tls_, url_, describe());  // throws as connect() documents
+    const int fd = bridge_->release_client_fd();
+    context_ = redisConnectFd(fd);
+    if (context_ == nullptr) {
+      ::close(fd);
+      bridge_.reset();
+    }
+  } else {
+    context_ = url_.scheme == RedisUrl::Scheme::unix_socket
+                   ? redisConnectUnixWithTimeout(url_.path.c_str(), connect_timeout)
+                   : redisConnectWithTimeout(url_.host.c_str(), url_.port, connect_timeout);
+  }
   if (context_ == nullptr) throw RedisConnectionError("Cannot connect to Redis at " + describe() + ": out of memory");
   if (context_->err != 0) {
     const std::string why = context_->errstr;
@@ -113,9 +130,10 @@ void RedisConnection::connect() {
   }
   current_timeout_ = std::chrono::milliseconds{0};
   set_timeout(url_.socket_timeout);
-  if (url_.scheme != RedisUrl::Scheme::unix_socket) {
+  if (url_.scheme == RedisUrl::Scheme::tcp) {
     // Finds a peer that vanished without closing the socket (host down, network cut) while a
-    // consumer sits in a blocking read; its result does not matter for correctness.
+    // consumer sits in a blocking read; its result does not matter for correctness. (The TLS
+    // bridge sets the same on its TCP socket; hiredis' end of it is a socketpair.)
     (void)redisEnableKeepAlive(context_);
   }
 

@@ -23,6 +23,9 @@ struct redisReply;
 
 namespace openedx_events::bus::detail {
 
+class TlsContext;
+class TlsBridge;
+
 // The connection is lost or could not be made (refused, reset, EOF, timeout, server still loading
 // its data): the caller may reconnect and retry. Named after redis-py's ConnectionError, which is
 // what the reference's logs show for the same situations.
@@ -67,8 +70,11 @@ bool reply_is_integer(const redisReply& r) noexcept;
 std::int64_t reply_integer(const redisReply& r) noexcept;
 std::span<redisReply* const> reply_elements(const redisReply& r) noexcept;
 
+// rediss:// goes through a TlsBridge (tls.hpp): hiredis talks to a socketpair, an OpenSSL pump
+// carries the bytes; nothing below changes for the callers.
 class RedisConnection {
  public:
+  // Throws std::invalid_argument when the TLS files of a rediss:// URL cannot be used.
   explicit RedisConnection(RedisUrl url);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
@@ -76,8 +82,9 @@ class RedisConnection {
 
   bool connected() const noexcept { return context_ != nullptr; }
 
-  // Connects, then AUTH and SELECT as the URL asks. Throws RedisConnectionError when Redis cannot
-  // be reached (or is loading), RedisError when it refuses the credentials or the database.
+  // Connects (and for rediss:// completes the TLS handshake), then AUTH and SELECT as the URL asks.
+  // Throws RedisConnectionError when Redis cannot be reached (or is loading), RedisError when it
+  // refuses the credentials, the database or the TLS session (a certificate that does not verify).
   void connect();
   void disconnect() noexcept;
 
@@ -112,6 +119,8 @@ class RedisConnection {
   [[noreturn]] void fail_io(std::string_view what);
 
   RedisUrl url_;
+  std::shared_ptr<TlsContext> tls_;    // rediss:// only
+  std::unique_ptr<TlsBridge> bridge_;  // while connected over TLS
   redisContext* context_ = nullptr;
   std::chrono::milliseconds current_timeout_{0};
   std::size_t unanswered_ = 0;  // replies of send_without_reply() not read yet

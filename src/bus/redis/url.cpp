@@ -61,7 +61,23 @@ std::chrono::milliseconds parse_seconds(std::string_view text, const std::string
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000)));
 }
 
-void apply_query(std::string_view query, RedisUrl& url, bool& db_from_query) {
+// redis-py's to_bool() for ssl_check_hostname: its FALSE_STRINGS, compared upper-cased. It takes
+// every other text as true; only its TRUE counterparts are accepted here, so a typo is an error.
+bool parse_bool(const std::string& text, const std::string& what) {
+  std::string upper = text;
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  for (const char* f : {"0", "F", "FALSE", "N", "NO"}) {
+    if (upper == f) return false;
+  }
+  for (const char* t : {"1", "T", "TRUE", "Y", "YES"}) {
+    if (upper == t) return true;
+  }
+  bad_url(what + " must be true or false, found '" + text + "'");
+}
+
+void apply_query(std::string_view query, RedisUrl& url, bool& db_from_query, std::string& tls_option) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
@@ -80,9 +96,37 @@ void apply_query(std::string_view query, RedisUrl& url, bool& db_from_query) {
       url.socket_timeout = parse_seconds(value, "socket_timeout");
     } else if (name == "socket_connect_timeout") {
       url.connect_timeout = parse_seconds(value, "socket_connect_timeout");
+    } else if (name == "ssl_cert_reqs") {
+      // redis-py's SSLConnection takes exactly these (lower-case) names.
+      if (value == "none") {
+        url.ssl_cert_reqs = RedisUrl::CertReqs::none;
+      } else if (value == "optional") {
+        url.ssl_cert_reqs = RedisUrl::CertReqs::optional;
+      } else if (value == "required") {
+        url.ssl_cert_reqs = RedisUrl::CertReqs::required;
+      } else {
+        bad_url("Invalid SSL Certificate Requirements Flag: " + value + " (ssl_cert_reqs: none, optional, required)");
+      }
+      tls_option = name;
+    } else if (name == "ssl_ca_certs") {
+      url.ssl_ca_certs = value;
+      tls_option = name;
+    } else if (name == "ssl_ca_path") {
+      url.ssl_ca_path = value;
+      tls_option = name;
+    } else if (name == "ssl_certfile") {
+      url.ssl_certfile = value;
+      tls_option = name;
+    } else if (name == "ssl_keyfile") {
+      url.ssl_keyfile = value;
+      tls_option = name;
+    } else if (name == "ssl_check_hostname") {
+      url.ssl_check_hostname = parse_bool(value, "ssl_check_hostname");
+      tls_option = name;
     } else {
       bad_url("the query parameter '" + name +
-              "' is not supported (supported: db, socket_timeout, socket_connect_timeout)");
+              "' is not supported (supported: db, socket_timeout, socket_connect_timeout, and with rediss:// "
+              "ssl_cert_reqs, ssl_ca_certs, ssl_ca_path, ssl_certfile, ssl_keyfile, ssl_check_hostname)");
     }
   }
 }
@@ -136,7 +180,13 @@ RedisUrl parse_redis_url(std::string_view text) {
   }
 
   bool db_from_query = false;
-  apply_query(query, url, db_from_query);
+  std::string tls_option;
+  apply_query(query, url, db_from_query, tls_option);
+  if (!tls_option.empty() && url.scheme != RedisUrl::Scheme::tls) {
+    // redis-py passes them to a plain Connection, which refuses the unexpected keyword.
+    bad_url("the query parameter '" + tls_option + "' needs a rediss:// URL");
+  }
+  if (url.ssl_keyfile && !url.ssl_certfile) bad_url("ssl_keyfile needs ssl_certfile (the client certificate)");
 
   if (url.scheme == RedisUrl::Scheme::unix_socket) {
     if (!netloc.empty()) bad_url("a unix:// URL takes no host (unix:///path/to/redis.sock)");
