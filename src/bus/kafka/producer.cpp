@@ -262,10 +262,9 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
                           static_cast<ssize_t>(value.size()));
     }
     ProducingContext* opaque = context.get();
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        impl_->rk, RD_KAFKA_V_TOPIC(full_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key_bytes.data(), key_bytes.size()), RD_KAFKA_V_VALUE(value_bytes.data(), value_bytes.size()),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err = detail::produce_copy(impl_->rk, full_topic.c_str(), key_bytes.data(),
+                                                         key_bytes.size(), value_bytes.data(), value_bytes.size(),
+                                                         hdrs, opaque);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_headers_destroy(hdrs);  // still ours when produce fails
       throw KafkaError(std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" +
