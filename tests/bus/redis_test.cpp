@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -115,6 +116,22 @@ class RawRedis {
     return r->element[0]->integer;
   }
   // Stream ids, oldest first.
+  // Every entry of a stream as field → value maps, in id order.
+  std::vector<std::map<std::string, std::string>> entries(const std::string& stream) {
+    std::vector<std::map<std::string, std::string>> out;
+    auto r = command({"XRANGE", stream, "-", "+"});
+    if (!r || r->type != REDIS_REPLY_ARRAY) return out;
+    for (std::size_t i = 0; i < r->elements; ++i) {
+      const redisReply* fields = r->element[i]->element[1];
+      auto& entry = out.emplace_back();
+      for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+        entry[std::string(fields->element[f]->str, fields->element[f]->len)] =
+            std::string(fields->element[f + 1]->str, fields->element[f + 1]->len);
+      }
+    }
+    return out;
+  }
+
   std::vector<std::string> ids(const std::string& stream) {
     std::vector<std::string> out;
     auto r = command({"XRANGE", stream, "-", "+"});
@@ -969,6 +986,59 @@ TEST_F(RedisBusTest, MalformedEntriesAreLoggedAcknowledgedAndSkipped) {
   EXPECT_NE(sink_->find({"UnusableMessageError(", "org.openedx.nobody.declared.this.v1", "b'" + bad_ids[1] + "'"}), "");
   EXPECT_NE(sink_->find({"Error determining metadata from message headers: b'event_data'", "b'" + bad_ids[2] + "'"}), "");
   EXPECT_NE(sink_->find({"Error determining metadata from message headers", "b'" + bad_ids[3] + "'"}), "");
+
+  // Not forgotten: each is in the group's dead-letter stream, fields intact, with why and where from.
+  const auto dead = raw_->entries(stream_ + ".dead-letter.group");
+  ASSERT_EQ(dead.size(), bad_ids.size());
+  const std::vector<std::vector<std::pair<std::string, std::string>>> originals{bad_avro, unknown_type, no_data,
+                                                                                 bad_uuid};
+  for (std::size_t i = 0; i < dead.size(); ++i) {
+    for (const auto& [name, value] : originals[i]) EXPECT_EQ(dead[i].at(name), value) << name;
+    EXPECT_EQ(dead[i].at("dead_letter_entry_id"), bad_ids[i]);
+    EXPECT_EQ(dead[i].at("dead_letter_group"), "group");
+    EXPECT_EQ(dead[i].at("dead_letter_consumer"), "c1");
+    EXPECT_FALSE(dead[i].at("dead_letter_error").empty());
+  }
+  EXPECT_TRUE(dead[0].at("dead_letter_error").starts_with("DecodeError("));
+}
+
+TEST_F(RedisBusTest, DeadLettersCanBeReplayedOnceTheReceiverIsFixed) {
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  bool broken = true;
+  const oe::ScopedConnection receiver = login.connect([&](const auto&) {
+    if (broken) throw std::runtime_error("database is down");
+  });
+  auto producer = bus::make_redis_producer(settings_);
+  const auto sent = metadata_for(login, 1);
+  {
+    ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+    send_json(*producer, login, topic_, {{"user", user_json(1, "a")}}, sent);
+    ASSERT_TRUE(eventually([&] { return raw_->ids(stream_ + ".dead-letter.group").size() == 1; }));
+    run.stop();
+  }
+  EXPECT_EQ(raw_->pending_count(stream_, "group"), 0);
+  broken = false;
+  // The dead-letter stream is a topic: consume it to replay, with the original metadata.
+  Collector collector;
+  const auto conn = collector.listen(login);
+  ConsumerThread replay(bus::make_redis_consumer(settings_, topic_ + ".dead-letter.group", "replay",
+                                                 {{"consumer_name", "r1"}, {"check_backlog", true}}));
+  ASSERT_TRUE(collector.wait_for(1));
+  replay.stop();
+  EXPECT_EQ(collector.events()[0].metadata, sent);
+  EXPECT_EQ(collector.events()[0].data["user"]["id"], 1);
+}
+
+TEST_F(RedisBusTest, WithoutDeadLettersFailedEntriesAreOnlyLogged) {
+  settings_.dead_letter_enabled = false;  // the reference's behaviour
+  auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
+  const oe::ScopedConnection receiver = login.connect([&](const auto&) { throw std::runtime_error("whoops"); });
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}}));
+  auto producer = bus::make_redis_producer(settings_);
+  send_json(*producer, login, topic_, {{"user", user_json(1, "a")}}, metadata_for(login, 1));
+  ASSERT_TRUE(eventually([&] { return raw_->pending_count(stream_, "group") == 0 && sink_->contains("whoops"); }));
+  run.stop();
+  EXPECT_TRUE(raw_->ids(stream_ + ".dead-letter.group").empty());
 }
 
 // An entry delivered to c1 and never acknowledged, then deleted (XDEL, or trimmed by MAXLEN): it

@@ -62,4 +62,28 @@ std::string key_repr(const rd_kafka_message_t& message) {
   return py_bytes_repr(std::string_view(static_cast<const char*>(message.key), message.key_len));
 }
 
+rd_kafka_resp_err_t produce_copy(rd_kafka_t* rk, const char* topic, const void* key, std::size_t key_len,
+                                 const void* value, std::size_t value_len, rd_kafka_headers_t* headers, void* opaque) {
+  rd_kafka_vu_t vus[6] = {};
+  vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vus[0].u.cstr = topic;
+  vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vus[1].u.i = RD_KAFKA_MSG_F_COPY;
+  vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+  vus[2].u.mem.ptr = const_cast<void*>(key);  // copied (MSG_F_COPY), never written
+  vus[2].u.mem.size = key_len;
+  vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  vus[3].u.mem.ptr = const_cast<void*>(value);
+  vus[3].u.mem.size = value_len;
+  vus[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+  vus[4].u.headers = headers;
+  vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vus[5].u.ptr = opaque;
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vus, std::size(vus));
+  if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  return code;
+}
+
 }  // namespace openedx_events::bus::detail

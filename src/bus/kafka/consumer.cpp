@@ -486,11 +486,10 @@ struct KafkaConsumer::Impl {
     }
     const auto sequence = ++dead_letter_sequence;
     dead_letter_report = {};
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        dead_letter_rk, RD_KAFKA_V_TOPIC(dead_letter_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(message.key, message.key ? message.key_len : 0),
-        RD_KAFKA_V_VALUE(message.payload, message.payload ? message.len : 0), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(sequence)), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        detail::produce_copy(dead_letter_rk, dead_letter_topic.c_str(), message.key, message.key ? message.key_len : 0,
+                             message.payload, message.payload ? message.len : 0, headers,
+                             reinterpret_cast<void*>(sequence));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_headers_destroy(headers);  // still ours when produce fails
       throw KafkaError(kafka_error_text(err, rd_kafka_err2str(err)));

@@ -48,4 +48,9 @@ void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string&
 // Python repr() of the message key for log lines: b'...' or None.
 std::string key_repr(const rd_kafka_message_t& message);
 
+// rd_kafka_producev(topic, MSG_F_COPY, key, value, headers, opaque) without its macros, which are
+// GNU statement expressions (-Wpedantic in clang). `headers` is librdkafka's on success only.
+rd_kafka_resp_err_t produce_copy(rd_kafka_t* rk, const char* topic, const void* key, std::size_t key_len,
+                                 const void* value, std::size_t value_len, rd_kafka_headers_t* headers, void* opaque);
+
 }  // namespace openedx_events::bus::detail

@@ -28,43 +28,73 @@ using detail::py_repr;
 namespace {
 
 // The reference's ProducingContext: what is known about one send, for its error line.
+std::string json_or_unavailable(const std::function<std::string()>& make) {
+  try {
+    return make();
+  } catch (const std::exception& e) {
+    return "<unavailable: " + std::string(e.what()) + ">";
+  }
+}
+
 struct ProducingContext {
   std::optional<std::string> full_topic;
   std::optional<std::string> event_key;  // repr of the key value
   std::string signal;                    // <OpenEdxPublicSignal: type>
   std::string initial_topic;
   std::string event_key_field;
-  std::string event_data;  // JSON, also standing for the reference's repr of the data dict
+  std::string event_data_text;  // JSON, also standing for the reference's repr of the data dict
   std::string event_metadata;
   std::optional<std::string> event_data_as_json;
   std::optional<std::string> event_metadata_as_json;
   std::string message_id;
   bool audit_logging = true;
+  // What the texts above are made from, and only when an error is logged: rendering them for every
+  // send cost more than the send itself.
+  const SignalBase* event_signal = nullptr;
+  std::optional<EventsMetadata> metadata;
+  std::string avro;  // the event's Avro bytes, once encoded
+
+  // The data and metadata texts of the reference's error context, from the event (during send) or
+  // from its Avro bytes (in a delivery report).
+  void fill_texts(const void* event_data) {
+    if (event_signal != nullptr) {
+      const SignalBase& s = *event_signal;
+      std::optional<nlohmann::json> data;
+      try {
+        data = event_data != nullptr ? s.erased_to_json(event_data) : s.decode_to_json(avro);
+      } catch (const std::exception& e) {
+        event_data_text = "<unavailable: " + std::string(e.what()) + ">";
+      }
+      if (data) {
+        event_data_text = json_or_unavailable([&] { return python_json_dumps(*data); });
+        // json.dumps(to_dict(event_data)): to_dict sorts keys (it round-trips through sort_keys JSON).
+        event_data_as_json = json_or_unavailable([&] { return python_json_dumps(*data, {.sort_keys = true}); });
+      }
+    }
+    if (metadata) {
+      event_metadata = json_or_unavailable([&] { return metadata->to_json(); });
+      event_metadata_as_json = event_metadata;
+    }
+  }
 
   std::string repr() const {
     const auto opt = [](const std::optional<std::string>& v) { return v ? *v : std::string("None"); };
     const auto opt_str = [](const std::optional<std::string>& v) { return v ? py_repr(*v) : std::string("None"); };
     return "full_topic=" + opt_str(full_topic) + " event_key=" + opt(event_key) + " signal=" + signal +
            " initial_topic=" + py_repr(initial_topic) + " event_key_field=" + py_repr(event_key_field) +
-           " event_data=" + event_data + " event_metadata=" + event_metadata +
+           " event_data=" + event_data_text + " event_metadata=" + event_metadata +
            " event_data_as_json=" + opt_str(event_data_as_json) +
            " event_metadata_as_json=" + opt_str(event_metadata_as_json);
   }
 };
 
-void record_producing_error(const std::string& error, const ProducingContext& context) noexcept {
+void record_producing_error(const std::string& error, ProducingContext& context,
+                            const void* event_data = nullptr) noexcept {
   try {
+    context.fill_texts(event_data);
     logger().error("Error delivering message to Kafka event bus. error={} {}", error, context.repr());
   } catch (...) {
     // Logging itself failed: nobody is left to tell.
-  }
-}
-
-std::string json_or_unavailable(const std::function<std::string()>& make) {
-  try {
-    return make();
-  } catch (const std::exception& e) {
-    return "<unavailable: " + std::string(e.what()) + ">";
   }
 }
 
@@ -202,18 +232,14 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
   context->initial_topic = topic;
   context->event_key_field = event_key_field;
   context->audit_logging = impl_->audit_logging;
+  context->event_signal = &signal;
   try {
+    context->metadata = metadata;
     context->message_id = metadata.id.to_string();
-    context->event_metadata = json_or_unavailable([&] { return metadata.to_json(); });
     const std::string full_topic = full_topic_name(topic, impl_->topic_prefix);
     context->full_topic = full_topic;
 
     const nlohmann::json data_json = signal.erased_to_json(event_data);
-    context->event_data = json_or_unavailable([&] { return python_json_dumps(data_json); });
-    // json.dumps(to_dict(event_data)): to_dict sorts keys (it round-trips through sort_keys JSON).
-    context->event_data_as_json = python_json_dumps(data_json, {.sort_keys = true});
-    context->event_metadata_as_json = metadata.to_json();
-
     const nlohmann::json key_value = extract_event_key(signal, data_json, event_key_field);
     context->event_key = key_value.is_string() ? py_repr(key_value.get<std::string>()) : key_value.dump();
 
@@ -225,9 +251,10 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     append_confluent_frame(key_id, {}, key_bytes);
     avro::generic::encode(serializers->key.schema, avro::generic::from_json(serializers->key.schema, key_value),
                           key_bytes);
+    context->avro = signal.encode_erased(event_data);
     std::string value_bytes;
     append_confluent_frame(value_id, {}, value_bytes);
-    value_bytes += signal.encode_erased(event_data);
+    value_bytes += context->avro;
 
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
     for (const auto& [name, value] : headers) {
@@ -235,10 +262,9 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
                           static_cast<ssize_t>(value.size()));
     }
     ProducingContext* opaque = context.get();
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        impl_->rk, RD_KAFKA_V_TOPIC(full_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key_bytes.data(), key_bytes.size()), RD_KAFKA_V_VALUE(value_bytes.data(), value_bytes.size()),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err = detail::produce_copy(impl_->rk, full_topic.c_str(), key_bytes.data(),
+                                                         key_bytes.size(), value_bytes.data(), value_bytes.size(),
+                                                         hdrs, opaque);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_headers_destroy(hdrs);  // still ours when produce fails
       throw KafkaError(std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" +
@@ -247,9 +273,9 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     context.release();  // the delivery report owns it now
     rd_kafka_poll(impl_->rk, 0);
   } catch (const std::exception& e) {
-    record_producing_error(e.what(), *context);
+    record_producing_error(e.what(), *context, event_data);
   } catch (...) {
-    record_producing_error("unknown error", *context);
+    record_producing_error("unknown error", *context, event_data);
   }
 }
 

@@ -3,6 +3,7 @@
 // descend_avro_schema, extract_key_schema, extract_event_key), subjects, and headers ↔ metadata
 // (internal/utils.py). Everything here is pure and thread-safe; the unit tests pin the reference's
 // error texts.
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -299,7 +300,11 @@ EventsMetadata kafka_metadata_from_headers(const KafkaHeaders& headers) {
     // EventsMetadata(**kwargs) without event_type.
     throw std::invalid_argument("EventsMetadata.__init__() missing 1 required keyword-only argument: 'event_type'");
   }
-  EventsMetadata m = EventsMetadata::create(*values[0]);
+  // Defaults (a uuid1, now, this host) only when a header is missing: making them costs more than
+  // the rest of the mapping.
+  const bool complete = std::all_of(std::begin(values), std::end(values), [](const auto& v) { return v.has_value(); });
+  EventsMetadata m = complete ? EventsMetadata{} : EventsMetadata::create(*values[0]);
+  m.event_type = *values[0];
   if (values[1]) m.id = Uuid::parse(*values[1]);
   if (values[2]) m.source = *values[2];
   if (values[3]) m.time = DateTime::from_isoformat(*values[3]);
