@@ -1,4 +1,5 @@
-// Uuid: Python 3.11's uuid.UUID(text) and str(uuid), plus v1/v4 generation through libuuid.
+// Uuid: Python 3.11's uuid.UUID(text) and str(uuid), plus v1 generation like Python's uuid1()
+// (node from libuuid) and v4 through libuuid.
 //
 // UUID(hex) is `int(hex.replace('urn:', '').replace('uuid:', '').strip('{}').replace('-', ''),
 // 16)` after a 32-character length check, so parsing follows those steps and then CPython's
@@ -9,9 +10,12 @@
 #include "openedx_events/types/uuid.hpp"
 #include "openedx_events/utf8.hpp"
 
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include <array>
+#include <chrono>
+#include <mutex>
 #include <cstring>
 #include <ostream>
 #include <stdexcept>
@@ -225,11 +229,57 @@ Uuid Uuid::parse(std::string_view text) {
   return Uuid(bytes);
 }
 
+// libuuid's uuid_generate_time() asks the uuidd daemon over a socket on every call (socket,
+// connect, close: more than the whole rest of an event's metadata) before falling back to its own
+// clock. Like Python's uuid1(), the UUID is made here instead: RFC 4122 version 1 from the
+// 100-ns timestamp since 1582, a 14-bit clock sequence and the node id. libuuid gives the node
+// (the MAC address, as Python's getnode()) and the first clock sequence once per process; the
+// timestamp strictly increases within the process, and a forked child takes a new random clock
+// sequence so that parent and child never produce the same UUID.
 Uuid Uuid::generate_v1() {
-  uuid_t raw;
-  uuid_generate_time(raw);
+  static std::mutex mutex;
+  static pid_t owner = 0;
+  static std::array<unsigned char, 6> node{};
+  static std::uint16_t clock_seq = 0;
+  static std::uint64_t last_timestamp = 0;
+  const std::lock_guard lock(mutex);
+  const pid_t pid = ::getpid();
+  if (owner != pid) {
+    uuid_t raw;
+    const std::uint16_t previous_seq = clock_seq;
+    if (owner == 0) {
+      uuid_generate_time(raw);  // node and clock sequence as libuuid chooses them
+      std::memcpy(node.data(), raw + 10, node.size());
+    } else {
+      uuid_generate_random(raw);  // a forked child: a fresh clock sequence, the same node
+    }
+    clock_seq = static_cast<std::uint16_t>(((raw[8] & 0x3F) << 8) | raw[9]);
+    if (owner != 0 && clock_seq == previous_seq) clock_seq = static_cast<std::uint16_t>((clock_seq + 1) & 0x3FFF);
+    owner = pid;
+  }
+  constexpr std::uint64_t gregorian_offset = 0x01B21DD213814000ULL;  // 1582-10-15 → 1970-01-01, in 100 ns
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  std::uint64_t timestamp =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count() / 100) +
+      gregorian_offset;
+  if (timestamp <= last_timestamp) timestamp = last_timestamp + 1;
+  last_timestamp = timestamp;
+
   bytes_type bytes;
-  std::memcpy(bytes.data(), raw, bytes.size());
+  const auto time_low = static_cast<std::uint32_t>(timestamp & 0xFFFFFFFFULL);
+  const auto time_mid = static_cast<std::uint16_t>((timestamp >> 32) & 0xFFFF);
+  const auto time_hi = static_cast<std::uint16_t>(((timestamp >> 48) & 0x0FFF) | 0x1000);  // version 1
+  bytes[0] = static_cast<std::uint8_t>(time_low >> 24);
+  bytes[1] = static_cast<std::uint8_t>(time_low >> 16);
+  bytes[2] = static_cast<std::uint8_t>(time_low >> 8);
+  bytes[3] = static_cast<std::uint8_t>(time_low);
+  bytes[4] = static_cast<std::uint8_t>(time_mid >> 8);
+  bytes[5] = static_cast<std::uint8_t>(time_mid);
+  bytes[6] = static_cast<std::uint8_t>(time_hi >> 8);
+  bytes[7] = static_cast<std::uint8_t>(time_hi);
+  bytes[8] = static_cast<std::uint8_t>(((clock_seq >> 8) & 0x3F) | 0x80);  // RFC 4122 variant
+  bytes[9] = static_cast<std::uint8_t>(clock_seq & 0xFF);
+  std::memcpy(bytes.data() + 10, node.data(), node.size());
   return Uuid(bytes);
 }
 

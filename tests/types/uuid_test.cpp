@@ -4,6 +4,12 @@
 #include "openedx_events/types/uuid.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 
 #include <set>
 #include <sstream>
@@ -113,6 +119,59 @@ TEST(UuidGenerate, V1IsTimeBasedAndUnique) {
     EXPECT_EQ(u.variant(), Uuid::Variant::rfc_4122);
     EXPECT_TRUE(seen.insert(u).second);
   }
+}
+
+TEST(UuidGenerate, V1CarriesTheCurrentTimeAndIncreases) {
+  // The 60-bit timestamp (100 ns since 1582-10-15) of a version-1 UUID, as Python's UUID.time.
+  const auto timestamp = [](const Uuid& u) {
+    const auto& b = u.bytes();
+    const std::uint64_t low =
+        (std::uint64_t{b[0]} << 24) | (std::uint64_t{b[1]} << 16) | (std::uint64_t{b[2]} << 8) | b[3];
+    const std::uint64_t mid = (std::uint64_t{b[4]} << 8) | b[5];
+    const std::uint64_t hi = ((std::uint64_t{b[6]} & 0x0F) << 8) | b[7];
+    return (hi << 48) | (mid << 32) | low;
+  };
+  const auto now_100ns = [] {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return static_cast<std::uint64_t>(ns.count() / 100) + 0x01B21DD213814000ULL;
+  };
+  const std::uint64_t before = now_100ns();
+  std::uint64_t previous = 0;
+  const Uuid first = Uuid::generate_v1();
+  for (int i = 0; i < 10000; ++i) {
+    const Uuid u = Uuid::generate_v1();
+    ASSERT_GT(timestamp(u), previous);
+    previous = timestamp(u);
+    // The same clock sequence and node throughout the process.
+    ASSERT_TRUE(std::equal(u.bytes().begin() + 8, u.bytes().end(), first.bytes().begin() + 8));
+  }
+  EXPECT_GE(timestamp(first), before);
+  EXPECT_LE(previous, now_100ns() + 10000);
+}
+
+TEST(UuidGenerate, AForkedChildNeverRepeatsItsParent) {
+  const Uuid parent = Uuid::generate_v1();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const Uuid u = Uuid::generate_v1();
+    (void)!::write(fds[1], u.bytes().data(), u.bytes().size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  Uuid::bytes_type bytes{};
+  ASSERT_EQ(::read(fds[0], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const Uuid from_child(bytes);
+  EXPECT_EQ(from_child.version(), 1);
+  // The same node, another clock sequence: the two processes' UUIDs cannot collide.
+  EXPECT_TRUE(std::equal(parent.bytes().begin() + 10, parent.bytes().end(), from_child.bytes().begin() + 10));
+  EXPECT_FALSE(std::equal(parent.bytes().begin() + 8, parent.bytes().begin() + 10, from_child.bytes().begin() + 8));
 }
 
 TEST(UuidGenerate, V4IsRandom) {
