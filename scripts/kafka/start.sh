@@ -81,7 +81,15 @@ num.recovery.threads.per.data.dir=1
 log.retention.hours=168
 PROPS
 
-CLUSTER_ID="$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+# A cluster id is a URL-safe base64 UUID; like Kafka's own Uuid.randomUuid(), never one that starts
+# with "-": the storage tool would read it as an option (1 start in 64 failed that way).
+CLUSTER_ID="$(python3 -c '
+import base64, uuid
+while True:
+    text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not text.startswith("-"):
+        break
+print(text)')"
 if ! java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -Dlog4j.configuration="file:$KAFKA_SCRIPTS/log4j.properties" \
         -Dlog4j2.configurationFile="$KAFKA_SCRIPTS/log4j2.properties" -Dkafka.log.file="$KDIR/format.log" \
