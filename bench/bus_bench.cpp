@@ -16,7 +16,8 @@
 // of an event is the time its receiver ran minus that. The consumer prints "ready" once its
 // group exists, then one JSON line when it has received N events:
 //   {"count", "first_sent_us", "last_received_us", "latency_us": {"p50", "p99", "max"}}
-// The producer prints {"count", "seconds"} after flush().
+// The producer prints {"count", "seconds", "send_seconds"} after flush() (send_seconds: until the
+// last send() returned, before the flush).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -75,9 +76,11 @@ int produce(const std::string& topic, int count) {
   for (int i = 0; i < count; ++i) {
     producer->send(signal, topic, "enrollment.user.pii.username", data, signal.generate_signal_metadata());
   }
+  const std::chrono::duration<double> sending = std::chrono::steady_clock::now() - start;
   producer->flush();
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
-  std::cout << nlohmann::json{{"count", count}, {"seconds", seconds.count()}}.dump() << std::endl;
+  std::cout << nlohmann::json{{"count", count}, {"seconds", seconds.count()}, {"send_seconds", sending.count()}}.dump()
+            << std::endl;
   return 0;
 }
 

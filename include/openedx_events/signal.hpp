@@ -17,12 +17,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "openedx_events/avro/codec_traits.hpp"
+#include "openedx_events/avro/field_path.hpp"
 #include "openedx_events/metadata.hpp"
 
 namespace openedx_events {
@@ -162,8 +164,12 @@ class SignalBase {
   // The JSON view as a new data object of this signal's data type, type-erased (for tools that
   // know the event only by its type and hand the data on to a producer).
   virtual std::shared_ptr<const void> make_data_from_json(const avro::json& data) const = 0;
-  // The encoded bytes of erased data handed to an AnyEventObserver.
+  // The encoded bytes of erased data handed to an AnyEventObserver (appended to `out`).
   virtual std::string encode_erased(const void* data) const = 0;
+  virtual void encode_erased_into(const void* data, std::string& out) const = 0;
+  // avro::encode_field_at_path on erased data: the Avro bytes of the value at `path` (field names)
+  // appended to `out`, or false when the path is not a chain of set record fields.
+  virtual bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const = 0;
   virtual avro::json erased_to_json(const void* data) const = 0;
 
   // The signal declared for `event_type` (the most recent declaration wins, as in the reference).
@@ -339,6 +345,12 @@ class OpenEdxPublicSignal final : public SignalBase {
     return std::make_shared<const Data>(from_json(j));
   }
   std::string encode_erased(const void* data) const override { return serialize(*static_cast<const Data*>(data)); }
+  void encode_erased_into(const void* data, std::string& out) const override {
+    serialize_into(*static_cast<const Data*>(data), out);
+  }
+  bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const override {
+    return avro::encode_field_at_path(*static_cast<const Data*>(data), path, out);
+  }
   avro::json erased_to_json(const void* data) const override { return to_json(*static_cast<const Data*>(data)); }
 
  private:

@@ -7,15 +7,6 @@ namespace openedx_events::bus {
 
 namespace {
 
-std::string join_sourcelib(const std::vector<std::int64_t>& parts) {
-  std::string out;
-  for (const auto part : parts) {
-    if (!out.empty()) out += '.';
-    out += std::to_string(part);
-  }
-  return out;
-}
-
 std::int64_t parse_int(std::string_view text, std::string_view what) {
   std::int64_t value = 0;
   // Python's int() also takes surrounding whitespace and a leading '+'.
@@ -37,6 +28,15 @@ std::string full_topic_name(std::string_view topic, std::string_view prefix) {
   return std::string(prefix) + "-" + std::string(topic);
 }
 
+std::string sourcelib_text(const std::vector<std::int64_t>& parts) {
+  std::string out;
+  for (const auto part : parts) {
+    if (!out.empty()) out += '.';
+    out += std::to_string(part);
+  }
+  return out;
+}
+
 BusMessage BusMessage::from_event(const EventsMetadata& metadata, std::string avro_bytes) {
   BusMessage m;
   m.type = metadata.event_type;
@@ -45,7 +45,7 @@ BusMessage BusMessage::from_event(const EventsMetadata& metadata, std::string av
   m.time = metadata.time.isoformat();
   m.minorversion = std::to_string(metadata.minorversion);
   m.sourcehost = metadata.sourcehost;
-  m.sourcelib = join_sourcelib(metadata.sourcelib);
+  m.sourcelib = sourcelib_text(metadata.sourcelib);
   m.event_data = std::move(avro_bytes);
   return m;
 }

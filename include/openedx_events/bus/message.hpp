@@ -4,6 +4,7 @@
 // except `event_data` (the schemaless Avro bytes of the event data).
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ struct BusMessage {
   // headers: ...").
   EventsMetadata metadata() const;
 };
+
+// sourcelib as every bus carries it: the parts joined with '.' ("11.2.0").
+std::string sourcelib_text(const std::vector<std::int64_t>& parts);
 
 // The stream/topic name: "<prefix>-<topic>" when EVENT_BUS_TOPIC_PREFIX is set and non-empty.
 std::string full_topic_name(std::string_view topic, std::string_view prefix);

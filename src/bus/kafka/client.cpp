@@ -57,6 +57,25 @@ ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<st
   return conf;
 }
 
+std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text) {
+  return std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" + std::to_string(static_cast<int>(err)) +
+         ",str=\"" + std::string(text) + "\"}";
+}
+
+KafkaHeaders read_headers(const rd_kafka_message_t& message) {
+  KafkaHeaders out;
+  rd_kafka_headers_t* headers = nullptr;
+  // The headers stay owned by the message.
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+  }
+  return out;
+}
+
 std::string key_repr(const rd_kafka_message_t& message) {
   if (message.key == nullptr) return "None";
   return py_bytes_repr(std::string_view(static_cast<const char*>(message.key), message.key_len));

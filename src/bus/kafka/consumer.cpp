@@ -27,7 +27,9 @@
 
 namespace openedx_events::bus {
 
+using detail::kafka_error_text;
 using detail::MessagePtr;
+using detail::read_headers;
 using detail::py_bytes_repr;
 using detail::py_repr;
 using std::chrono::milliseconds;
@@ -45,25 +47,6 @@ constexpr milliseconds dead_letter_wait{15000};
 milliseconds seconds_to_ms(double seconds) {
   if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
   return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
-}
-
-std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text) {
-  return std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" + std::to_string(static_cast<int>(err)) +
-         ",str=\"" + std::string(text) + "\"}";
-}
-
-KafkaHeaders read_headers(const rd_kafka_message_t& message) {
-  KafkaHeaders out;
-  rd_kafka_headers_t* headers = nullptr;
-  // The headers stay owned by the message.
-  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
-  }
-  return out;
 }
 
 std::vector<std::string> header_values(const KafkaHeaders& headers, std::string_view key) {

@@ -30,6 +30,11 @@ struct PartitionListDeleter {
 };
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 
+struct HeadersDeleter {
+  void operator()(rd_kafka_headers_t* headers) const noexcept { rd_kafka_headers_destroy(headers); }
+};
+using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
+
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* message) const noexcept { rd_kafka_message_destroy(message); }
 };
@@ -44,6 +49,15 @@ ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<st
 
 // Sets one property or throws KafkaError naming it and librdkafka's reason.
 void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value);
+
+// The text of confluent-kafka's KafkaError for an error code: KafkaError{code=NAME,val=N,str="text"}.
+std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text);
+
+// The record's headers in their order (a header without a value reads as empty).
+KafkaHeaders read_headers(const rd_kafka_message_t& message);
+
+// kafka_headers_from_metadata() as librdkafka's header list (the caller owns it).
+rd_kafka_headers_t* make_metadata_headers(const EventsMetadata& metadata);
 
 // Python repr() of the message key for log lines: b'...' or None.
 std::string key_repr(const rd_kafka_message_t& message);

@@ -1,13 +1,15 @@
 // KafkaProducer: the reference's KafkaEventProducer (edx_event_bus_kafka/internal/producer.py) on
 // librdkafka's C API.
 //
-// send_erased() follows the reference's steps and fills the same context for the error line as it
-// goes: full topic → data and metadata as JSON → key extraction → headers → serializers (key and
-// value schemas, registered once per subject and cached) → key and value bytes → produce → poll(0).
-// A record handed to librdkafka owns a heap copy of that context (its msg_opaque) until its delivery
-// report, which logs either the failure (with everything needed to re-send the event) or the audit
-// line. Delivery reports are served by send() itself (poll(0), as the reference's "parasitic"
-// polling), by a background thread every EVENT_BUS_KAFKA_POLL_INTERVAL_SEC, and by flush().
+// send_erased() takes the reference's steps: full topic → key extraction → headers → serializers
+// (key and value schemas, registered once per topic and cached) → key and value bytes → produce →
+// poll(0). Whatever fails is logged with the reference's context (topic, key, signal, data and
+// metadata as JSON), which is only rendered then. A record handed to librdkafka points at its
+// SendSite (its msg_opaque) until its delivery report, which logs either the failure, with that
+// context read back from the record, or the audit line. Delivery reports are served by send()
+// itself (poll(0), as the reference's "parasitic" polling), by a background thread every
+// EVENT_BUS_KAFKA_POLL_INTERVAL_SEC, and by flush().
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <functional>
@@ -27,115 +29,175 @@ using detail::py_repr;
 
 namespace {
 
-// The reference's ProducingContext: what is known about one send, for its error line.
-std::string json_or_unavailable(const std::function<std::string()>& make) {
-  try {
-    return make();
-  } catch (const std::exception& e) {
-    return "<unavailable: " + std::string(e.what()) + ">";
-  }
-}
-
-struct ProducingContext {
-  std::optional<std::string> full_topic;
-  std::optional<std::string> event_key;  // repr of the key value
-  std::string signal;                    // <OpenEdxPublicSignal: type>
+// Where a send goes: (signal, topic, key field). Made on the first send there and kept for the
+// producer's lifetime, so a record in flight points at it (its msg_opaque) instead of carrying a
+// copy of everything its delivery report might have to log; the report reads the rest (metadata,
+// data, key) back from the record itself.
+struct SendSite {
+  const SignalBase* signal = nullptr;
   std::string initial_topic;
   std::string event_key_field;
-  std::string event_data_text;  // JSON, also standing for the reference's repr of the data dict
-  std::string event_metadata;
-  std::optional<std::string> event_data_as_json;
-  std::optional<std::string> event_metadata_as_json;
-  std::string message_id;
-  bool audit_logging = true;
-  // What the texts above are made from, and only when an error is logged: rendering them for every
-  // send cost more than the send itself.
-  const SignalBase* event_signal = nullptr;
-  std::optional<EventsMetadata> metadata;
-  std::string avro;  // the event's Avro bytes, once encoded
+  std::vector<std::string> key_path;
+  std::string full_topic;
+  // The serializers, set by the first send that gets that far (under the producer's mutex): the key
+  // schema, and both schemas' registry ids for this topic (auto.register.schemas, as the
+  // reference's serializers do).
+  std::atomic<bool> ready{false};
+  KafkaKeySchema key;
+  std::int32_t key_id = 0;
+  std::int32_t value_id = 0;
+};
 
-  // The data and metadata texts of the reference's error context, from the event (during send) or
-  // from its Avro bytes (in a delivery report).
-  void fill_texts(const void* event_data) {
-    if (event_signal != nullptr) {
-      const SignalBase& s = *event_signal;
-      std::optional<nlohmann::json> data;
-      try {
-        data = event_data != nullptr ? s.erased_to_json(event_data) : s.decode_to_json(avro);
-      } catch (const std::exception& e) {
-        event_data_text = "<unavailable: " + std::string(e.what()) + ">";
-      }
-      if (data) {
-        event_data_text = json_or_unavailable([&] { return python_json_dumps(*data); });
-        // json.dumps(to_dict(event_data)): to_dict sorts keys (it round-trips through sort_keys JSON).
-        event_data_as_json = json_or_unavailable([&] { return python_json_dumps(*data, {.sort_keys = true}); });
-      }
+// The reference's ProducingContext, rendered only when an error is logged: rendering it for every
+// send cost more than the send itself.
+struct ProducingContext {
+  explicit ProducingContext(const SendSite& s) : site(s) {}
+
+  const SendSite& site;
+  std::optional<std::string> event_key;  // repr of the key value, once extracted
+  std::string event_data_text;           // JSON, also standing for the reference's repr of the data dict
+  std::optional<std::string> event_data_as_json;
+  std::string event_metadata;
+  std::optional<std::string> event_metadata_as_json;
+
+  void set_data(const std::function<nlohmann::json()>& make) {
+    std::optional<nlohmann::json> data;
+    try {
+      data = make();
+    } catch (const std::exception& e) {
+      event_data_text = "<unavailable: " + std::string(e.what()) + ">";
+      return;
     }
-    if (metadata) {
-      event_metadata = json_or_unavailable([&] { return metadata->to_json(); });
-      event_metadata_as_json = event_metadata;
-    }
+    event_data_text = json_or_unavailable([&] { return python_json_dumps(*data); });
+    // json.dumps(to_dict(event_data)): to_dict sorts keys (it round-trips through sort_keys JSON).
+    event_data_as_json = json_or_unavailable([&] { return python_json_dumps(*data, {.sort_keys = true}); });
+  }
+  void set_metadata(const std::function<EventsMetadata()>& make) {
+    event_metadata = json_or_unavailable([&] { return make().to_json(); });
+    event_metadata_as_json = event_metadata;
   }
 
   std::string repr() const {
     const auto opt = [](const std::optional<std::string>& v) { return v ? *v : std::string("None"); };
     const auto opt_str = [](const std::optional<std::string>& v) { return v ? py_repr(*v) : std::string("None"); };
-    return "full_topic=" + opt_str(full_topic) + " event_key=" + opt(event_key) + " signal=" + signal +
-           " initial_topic=" + py_repr(initial_topic) + " event_key_field=" + py_repr(event_key_field) +
+    return "full_topic=" + py_repr(site.full_topic) + " event_key=" + opt(event_key) +
+           " signal=<OpenEdxPublicSignal: " + site.signal->event_type() + "> initial_topic=" +
+           py_repr(site.initial_topic) + " event_key_field=" + py_repr(site.event_key_field) +
            " event_data=" + event_data_text + " event_metadata=" + event_metadata +
            " event_data_as_json=" + opt_str(event_data_as_json) +
            " event_metadata_as_json=" + opt_str(event_metadata_as_json);
   }
+
+ private:
+  static std::string json_or_unavailable(const std::function<std::string()>& make) {
+    try {
+      return make();
+    } catch (const std::exception& e) {
+      return "<unavailable: " + std::string(e.what()) + ">";
+    }
+  }
 };
 
-void record_producing_error(const std::string& error, ProducingContext& context,
-                            const void* event_data = nullptr) noexcept {
+std::string key_value_repr(const nlohmann::json& key) {
+  return key.is_string() ? py_repr(key.get<std::string>()) : key.dump();
+}
+
+void log_producing_error(const std::string& error, const ProducingContext& context) noexcept {
   try {
-    context.fill_texts(event_data);
     logger().error("Error delivering message to Kafka event bus. error={} {}", error, context.repr());
   } catch (...) {
     // Logging itself failed: nobody is left to tell.
   }
 }
 
+// A send that failed before librdkafka had the record: the context from the event in hand.
+void record_send_error(const std::string& error, const SendSite& site, bool key_extracted, const void* event_data,
+                       const EventsMetadata& metadata) noexcept {
+  try {
+    ProducingContext context(site);
+    if (key_extracted) {
+      try {
+        context.event_key = key_value_repr(
+            extract_event_key(*site.signal, site.signal->erased_to_json(event_data), site.event_key_field));
+      } catch (const std::exception&) {
+      }
+    }
+    context.set_data([&] { return site.signal->erased_to_json(event_data); });
+    context.set_metadata([&] { return metadata; });
+    log_producing_error(error, context);
+  } catch (...) {
+  }
+}
+
+std::string_view message_bytes(const void* data, std::size_t size) {
+  return data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
+}
+
+// A failed delivery: the context read back from the record (its headers hold the metadata, its
+// value and key the Avro of the data and of the key value).
+void record_delivery_error(const std::string& error, const SendSite& site, const rd_kafka_message_t& message) noexcept {
+  try {
+    ProducingContext context(site);
+    try {
+      const ConfluentFrame key = parse_confluent_frame(message_bytes(message.key, message.key_len));
+      context.event_key =
+          key_value_repr(avro::generic::to_json(site.key.schema, avro::generic::decode(site.key.schema, key.payload)));
+    } catch (const std::exception&) {
+    }
+    context.set_data([&] {
+      return site.signal->decode_to_json(parse_confluent_frame(message_bytes(message.payload, message.len)).payload);
+    });
+    context.set_metadata([&] { return kafka_metadata_from_headers(detail::read_headers(message)); });
+    log_producing_error(error, context);
+  } catch (...) {
+  }
+}
+
 // Delivery report: runs in whichever thread polls (send, the poll thread, flush).
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
-  std::unique_ptr<ProducingContext> context(static_cast<ProducingContext*>(message->_private));
-  if (!context) return;
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* audit_logging) {
+  const auto* site = static_cast<const SendSite*>(message->_private);
+  if (site == nullptr) return;
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    record_producing_error(std::string("KafkaError{code=") + rd_kafka_err2name(message->err) + ",val=" +
-                               std::to_string(static_cast<int>(message->err)) + ",str=\"" +
-                               rd_kafka_message_errstr(message) + "\"}",
-                           *context);
+    record_delivery_error(detail::kafka_error_text(message->err, rd_kafka_message_errstr(message)), *site, *message);
     return;
   }
-  if (!context->audit_logging) return;
+  if (audit_logging == nullptr) return;
   try {
+    std::string message_id;
+    for (const auto& [name, value] : detail::read_headers(*message)) {
+      if (name == "ce_id") message_id = value;
+    }
     logger().info("Message delivered to Kafka event bus: topic={}, partition={}, offset={}, message_id={}, key={}",
-                  rd_kafka_topic_name(message->rkt), message->partition, message->offset, context->message_id,
+                  rd_kafka_topic_name(message->rkt), message->partition, message->offset, message_id,
                   detail::key_repr(*message));
   } catch (...) {
   }
 }
 
-// The serializers of one (event type, key path): both schemas, and per topic their registry ids.
-struct Serializers {
-  KafkaKeySchema key;
-  std::string value_schema_text;
-  std::map<std::string, std::pair<std::int32_t, std::int32_t>> ids;  // full topic → (key id, value id)
-};
+std::vector<std::string> split_on_dots(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    parts.emplace_back(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) return parts;
+    start = dot + 1;
+  }
+}
 
 }  // namespace
 
+// How long the first send to a topic waits for that topic's partitions (see learn_topic).
+constexpr std::chrono::milliseconds topic_metadata_wait{2000};
+
 struct KafkaProducer::Impl {
   std::string topic_prefix;
-  bool audit_logging;
   std::chrono::milliseconds poll_interval;
   std::unique_ptr<SchemaRegistryClient> registry;
   rd_kafka_t* rk = nullptr;
 
-  std::mutex serializers_mutex;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<Serializers>> serializers;
+  std::mutex sites_mutex;
+  std::map<const SignalBase*, std::vector<std::unique_ptr<SendSite>>> sites;
 
   std::mutex poll_mutex;
   std::condition_variable poll_wake;
@@ -144,10 +206,12 @@ struct KafkaProducer::Impl {
 
   explicit Impl(const Settings& settings)
       : topic_prefix(settings.event_bus_topic_prefix),
-        audit_logging(settings.kafka_audit_logging_enabled),
         poll_interval(std::max<std::int64_t>(1, std::llround(settings.kafka_poll_interval_sec * 1000))) {
     detail::ConfPtr conf = detail::make_kafka_conf(settings, {});
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery);
+    // The delivery report's opaque says whether to write the audit line (non-null) or not.
+    static int audit_marker = 0;
+    rd_kafka_conf_set_opaque(conf.get(), settings.kafka_audit_logging_enabled ? &audit_marker : nullptr);
     char error[512] = {0};
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (!rk) throw KafkaError(std::string("Cannot create the Kafka producer: ") + error);
@@ -163,7 +227,7 @@ struct KafkaProducer::Impl {
     }
     poll_wake.notify_all();
     poll_thread.join();
-    flush_all();
+    flush_all();  // every delivery report is served before the sites they point at go
     rd_kafka_destroy(rk);
   }
 
@@ -190,32 +254,54 @@ struct KafkaProducer::Impl {
     }
   }
 
-  std::shared_ptr<Serializers> get_serializers(const SignalBase& signal, std::string_view event_key_field) {
-    if (!registry) throw std::runtime_error("Cannot create Kafka serializers -- missing library or settings");
-    const std::lock_guard lock(serializers_mutex);
-    auto& slot = serializers[{signal.event_type(), std::string(event_key_field)}];
-    if (!slot) {
-      auto made = std::make_shared<Serializers>();
-      made->key = kafka_key_schema(signal, event_key_field);
-      made->value_schema_text = kafka_value_schema_text(signal);
-      slot = std::move(made);
+  SendSite& site_for(const SignalBase& signal, std::string_view topic, std::string_view event_key_field) {
+    const std::lock_guard lock(sites_mutex);
+    auto& list = sites[&signal];
+    for (const auto& site : list) {
+      if (site->initial_topic == topic && site->event_key_field == event_key_field) return *site;
     }
-    return slot;
+    auto site = std::make_unique<SendSite>();
+    site->signal = &signal;
+    site->initial_topic = topic;
+    site->event_key_field = event_key_field;
+    site->key_path = split_on_dots(event_key_field);
+    site->full_topic = full_topic_name(topic, topic_prefix);
+    list.push_back(std::move(site));
+    return *list.back();
   }
 
-  // The registry ids for this topic: registered on first use (auto.register.schemas, as the
-  // reference's serializers do), then cached.
-  std::pair<std::int32_t, std::int32_t> ids_for(Serializers& s, const SignalBase& signal, const std::string& topic) {
-    {
-      const std::lock_guard lock(serializers_mutex);
-      if (const auto found = s.ids.find(topic); found != s.ids.end()) return found->second;
+  // The reference's get_serializers() and their first use: the key schema, then both schemas
+  // registered for this topic (once; afterwards from the site).
+  void make_ready(SendSite& site) {
+    if (site.ready.load(std::memory_order_acquire)) return;
+    if (!registry) throw std::runtime_error("Cannot create Kafka serializers -- missing library or settings");
+    const std::lock_guard lock(sites_mutex);
+    if (site.ready.load(std::memory_order_relaxed)) return;
+    KafkaKeySchema key = kafka_key_schema(*site.signal, site.event_key_field);
+    const std::int32_t key_id = registry->register_schema(kafka_key_subject(site.full_topic, key), key.text);
+    const std::int32_t value_id = registry->register_schema(
+        kafka_value_subject(site.full_topic, site.signal->event_type()), kafka_value_schema_text(*site.signal));
+    site.key = std::move(key);
+    site.key_id = key_id;
+    site.value_id = value_id;
+    learn_topic(site.full_topic);
+    site.ready.store(true, std::memory_order_release);
+  }
+
+  // librdkafka 2.0 asks for a topic's partitions only on its 1-second metadata timer when the
+  // topic first appears after the broker connection is up: the first records of every topic
+  // waited up to a second in the queue (a 100,000-event burst took 1.2 s instead of 0.2 s). One
+  // metadata request per topic, when it is first sent to, saves that. Without an answer in time
+  // (broker down) records are queued as before, and librdkafka keeps asking on its own.
+  void learn_topic(const std::string& full_topic) {
+    rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, full_topic.c_str(), nullptr);
+    if (topic == nullptr) return;
+    const rd_kafka_metadata_t* metadata = nullptr;
+    if (rd_kafka_metadata(rk, 0, topic, &metadata, static_cast<int>(topic_metadata_wait.count())) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(metadata);
     }
-    const std::int32_t key_id = registry->register_schema(kafka_key_subject(topic, s.key), s.key.text);
-    const std::int32_t value_id =
-        registry->register_schema(kafka_value_subject(topic, signal.event_type()), s.value_schema_text);
-    const std::lock_guard lock(serializers_mutex);
-    s.ids[topic] = {key_id, value_id};
-    return {key_id, value_id};
+    rd_kafka_topic_destroy(topic);
   }
 };
 
@@ -227,55 +313,52 @@ void KafkaProducer::flush() { impl_->flush_all(); }
 
 void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                 const void* event_data, const EventsMetadata& metadata) {
-  auto context = std::make_unique<ProducingContext>();
-  context->signal = "<OpenEdxPublicSignal: " + signal.event_type() + ">";
-  context->initial_topic = topic;
-  context->event_key_field = event_key_field;
-  context->audit_logging = impl_->audit_logging;
-  context->event_signal = &signal;
+  SendSite* site = nullptr;
   try {
-    context->metadata = metadata;
-    context->message_id = metadata.id.to_string();
-    const std::string full_topic = full_topic_name(topic, impl_->topic_prefix);
-    context->full_topic = full_topic;
-
-    const nlohmann::json data_json = signal.erased_to_json(event_data);
-    const nlohmann::json key_value = extract_event_key(signal, data_json, event_key_field);
-    context->event_key = key_value.is_string() ? py_repr(key_value.get<std::string>()) : key_value.dump();
-
-    const KafkaHeaders headers = kafka_headers_from_metadata(metadata);
-    const auto serializers = impl_->get_serializers(signal, event_key_field);
-    const auto [key_id, value_id] = impl_->ids_for(*serializers, signal, full_topic);
-
-    std::string key_bytes;
-    append_confluent_frame(key_id, {}, key_bytes);
-    avro::generic::encode(serializers->key.schema, avro::generic::from_json(serializers->key.schema, key_value),
-                          key_bytes);
-    context->avro = signal.encode_erased(event_data);
-    std::string value_bytes;
-    append_confluent_frame(value_id, {}, value_bytes);
-    value_bytes += context->avro;
-
-    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
-    for (const auto& [name, value] : headers) {
-      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value.data(),
-                          static_cast<ssize_t>(value.size()));
+    site = &impl_->site_for(signal, topic, event_key_field);
+  } catch (const std::exception& e) {
+    logger().error("Error delivering message to Kafka event bus. error={} initial_topic={} event_key_field={}",
+                   e.what(), py_repr(std::string(topic)), py_repr(std::string(event_key_field)));
+    return;
+  }
+  bool key_extracted = false;
+  try {
+    // The key's Avro straight from the typed data; through the JSON view (the reference's
+    // extract_event_key) only when the path is not a chain of set record fields — which also
+    // gives the reference's error when the key cannot be found.
+    thread_local std::string key_avro;
+    key_avro.clear();
+    std::optional<nlohmann::json> key_value;
+    if (!signal.encode_erased_field(event_data, site->key_path, key_avro)) {
+      key_value = extract_event_key(signal, signal.erased_to_json(event_data), event_key_field);
     }
-    ProducingContext* opaque = context.get();
-    const rd_kafka_resp_err_t err = detail::produce_copy(impl_->rk, full_topic.c_str(), key_bytes.data(),
-                                                         key_bytes.size(), value_bytes.data(), value_bytes.size(),
-                                                         hdrs, opaque);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_headers_destroy(hdrs);  // still ours when produce fails
-      throw KafkaError(std::string("KafkaError{code=") + rd_kafka_err2name(err) + ",val=" +
-                       std::to_string(static_cast<int>(err)) + ",str=\"" + rd_kafka_err2str(err) + "\"}");
+    key_extracted = true;
+
+    detail::HeadersPtr headers(detail::make_metadata_headers(metadata));
+    impl_->make_ready(*site);
+    thread_local std::string key_bytes;
+    key_bytes.clear();
+    append_confluent_frame(site->key_id, {}, key_bytes);
+    if (key_value) {
+      avro::generic::encode(site->key.schema, avro::generic::from_json(site->key.schema, *key_value), key_bytes);
+    } else {
+      key_bytes += key_avro;
     }
-    context.release();  // the delivery report owns it now
+    thread_local std::string value_bytes;
+    value_bytes.clear();
+    append_confluent_frame(site->value_id, {}, value_bytes);
+    signal.encode_erased_into(event_data, value_bytes);
+
+    const rd_kafka_resp_err_t err =
+        detail::produce_copy(impl_->rk, site->full_topic.c_str(), key_bytes.data(), key_bytes.size(),
+                             value_bytes.data(), value_bytes.size(), headers.get(), site);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw KafkaError(detail::kafka_error_text(err, rd_kafka_err2str(err)));
+    headers.release();  // librdkafka's now
     rd_kafka_poll(impl_->rk, 0);
   } catch (const std::exception& e) {
-    record_producing_error(e.what(), *context, event_data);
+    record_send_error(e.what(), *site, key_extracted, event_data, metadata);
   } catch (...) {
-    record_producing_error("unknown error", *context, event_data);
+    record_send_error("unknown error", *site, key_extracted, event_data, metadata);
   }
 }
 

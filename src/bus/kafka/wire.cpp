@@ -212,15 +212,6 @@ json extract_event_key(const SignalBase& signal, const json& event_data, std::st
 
 namespace {
 
-std::string join_sourcelib(const std::vector<std::int64_t>& parts) {
-  std::string out;
-  for (const auto part : parts) {
-    if (!out.empty()) out += '.';
-    out += std::to_string(part);
-  }
-  return out;
-}
-
 // Python's int(text) for the texts a header can hold: surrounding whitespace, a sign, digits with
 // single underscores between them.
 std::int64_t python_int(std::string_view text) {
@@ -255,20 +246,53 @@ std::int64_t python_int(std::string_view text) {
 
 }  // namespace
 
-KafkaHeaders kafka_headers_from_metadata(const EventsMetadata& metadata) {
-  return {
-      {"ce_specversion", "1.0"},
-      {"content-type", "application/avro"},
-      {"ce_datacontenttype", "application/avro"},
-      {"ce_type", metadata.event_type},
-      {"ce_id", metadata.id.to_string()},
-      {"ce_source", metadata.source},
-      {"ce_time", metadata.time.isoformat()},
-      {"ce_minorversion", std::to_string(metadata.minorversion)},
-      {"sourcehost", metadata.sourcehost},
-      {"sourcelib", join_sourcelib(metadata.sourcelib)},
-  };
+namespace {
+
+// The ten headers in the reference's order, each handed to add(name, value) as views of buffers
+// that live for the call (a send adds them to librdkafka's header list without making strings).
+template <class Add>
+void each_metadata_header(const EventsMetadata& metadata, Add&& add) {
+  char id[Uuid::string_size];
+  metadata.id.to_chars(id);
+  char time[DateTime::max_isoformat_size];
+  const char* time_end = metadata.time.isoformat_to(time);
+  char minor[24];
+  const auto minor_end = std::to_chars(minor, minor + sizeof minor, metadata.minorversion).ptr;
+  add("ce_specversion", "1.0");
+  add("content-type", "application/avro");
+  add("ce_datacontenttype", "application/avro");
+  add("ce_type", metadata.event_type);
+  add("ce_id", std::string_view(id, sizeof id));
+  add("ce_source", metadata.source);
+  add("ce_time", std::string_view(time, static_cast<std::size_t>(time_end - time)));
+  add("ce_minorversion", std::string_view(minor, static_cast<std::size_t>(minor_end - minor)));
+  add("sourcehost", metadata.sourcehost);
+  add("sourcelib", sourcelib_text(metadata.sourcelib));
 }
+
+}  // namespace
+
+KafkaHeaders kafka_headers_from_metadata(const EventsMetadata& metadata) {
+  KafkaHeaders out;
+  out.reserve(10);
+  each_metadata_header(metadata, [&](std::string_view name, std::string_view value) {
+    out.emplace_back(std::string(name), std::string(value));
+  });
+  return out;
+}
+
+namespace detail {
+
+rd_kafka_headers_t* make_metadata_headers(const EventsMetadata& metadata) {
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(10);
+  each_metadata_header(metadata, [&](std::string_view name, std::string_view value) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  });
+  return headers;
+}
+
+}  // namespace detail
 
 EventsMetadata kafka_metadata_from_headers(const KafkaHeaders& headers) {
   // MessageHeader.instances order, mapped headers only.
