@@ -29,6 +29,7 @@
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
 
 extern char** environ;
 
@@ -366,6 +367,37 @@ TEST_F(KafkaBusTest, RoundTripOfSeveralEventTypesOnOneTopic) {
   EXPECT_EQ(sink_->count("Message received from Kafka: topic=" + full_topic()), 3u);
   EXPECT_EQ(sink_->count("Message from Kafka processed successfully"), 3u);
   EXPECT_EQ(sink_->count("Error"), 0u);
+}
+
+TEST_F(KafkaBusTest, AFailedDeliveryIsLoggedWithWhatIsNeededToResendTheEvent) {
+  // The registry answers, no broker does: the record is queued, then times out in librdkafka. Its
+  // delivery report must log the reference's context, read back from the record itself.
+  bus::Settings settings = settings_;
+  settings.kafka_bootstrap_servers = "127.0.0.1:1";
+  settings.kafka_config = {{"message.timeout.ms", "300"}};
+  auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
+  const auto data = signal.from_json(login_data(7));
+  oe::EventsMetadata metadata = signal.generate_signal_metadata();
+  metadata.minorversion = 2;
+  {
+    bus::KafkaProducer producer(settings);
+    producer.send(signal, topic_, "user.pii.username", data, metadata);
+    producer.flush();
+  }
+  std::vector<std::string> errors;
+  for (const auto& line : sink_->lines()) {
+    if (line.starts_with("Error delivering message to Kafka event bus.")) errors.push_back(line);
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  const json view = signal.to_json(data);
+  const std::string expected_context =
+      " full_topic='" + full_topic() + "' event_key='user7' signal=<OpenEdxPublicSignal: " + signal.event_type() +
+      "> initial_topic='" + topic_ + "' event_key_field='user.pii.username' event_data=" + oe::python_json_dumps(view) +
+      " event_metadata=" + metadata.to_json() + " event_data_as_json='" +
+      oe::python_json_dumps(view, {.sort_keys = true}) + "' event_metadata_as_json='" + metadata.to_json() + "'";
+  EXPECT_TRUE(errors[0].starts_with("Error delivering message to Kafka event bus. error=KafkaError{code=_MSG_TIMED_OUT,"))
+      << errors[0];
+  EXPECT_TRUE(errors[0].ends_with(expected_context)) << errors[0] << "\nexpected to end with\n" << expected_context;
 }
 
 TEST_F(KafkaBusTest, StopIsHonouredWithinAboutASecond) {

@@ -134,6 +134,25 @@ def first_primitive_key(signal) -> str:
     return ".".join(walk(schema["fields"], []))
 
 
+def primitive_key_paths(signal) -> list:
+    """Every key path the reference can use for an event: each primitive field reachable through
+    (non-optional) records, depth first."""
+    schema = AvroSignalSerializer(signal).schema
+    primitives = {"string", "long", "int", "boolean", "double", "float"}
+    paths = []
+
+    def walk(fields, path):
+        for field in fields:
+            t = field["type"]
+            if isinstance(t, str) and t in primitives:
+                paths.append(".".join(path + [field["name"]]))
+            elif isinstance(t, dict) and t.get("type") == "record":
+                walk(t["fields"], path + [field["name"]])
+
+    walk(schema["fields"], [])
+    return paths
+
+
 def sweep_cases():
     """Every serializable event once, every field set; events with falsy top-level values are left out.
 
@@ -366,6 +385,27 @@ def test_every_event_type_both_ways(bus, caplog):
 
 
 # --- schema evolution --------------------------------------------------------------------------------
+
+def test_every_key_field_of_every_event_gives_the_references_record(bus, caplog):
+    """The C++ producer makes the key from the typed data; the reference from to_dict() and the key
+    field's sub-schema. For every event type and every field the reference can use as a key, both
+    producers' records must be identical (key, value and headers)."""
+    cases = []
+    for signal, data, metadata, _ in sweep_cases():
+        for path in primitive_key_paths(signal):
+            cases.append((signal, data, metadata, path))
+    assert len(cases) > 300
+    assert len({c[3].rsplit(".", 1)[-1] for c in cases}) > 50  # many distinct key field names
+    cpp_produce(bus, cases)
+    python_produce(bus, cases, caplog)
+    records = read_all(bus, 2 * len(cases), timeout=120)
+    assert len(records) == 2 * len(cases)
+    for i, (signal, _, _, path) in enumerate(cases):
+        cpp, py = records[i], records[len(cases) + i]
+        assert cpp.key() == py.key(), (signal.event_type, path)
+        assert cpp.value() == py.value(), (signal.event_type, path)
+        assert cpp.headers() == py.headers(), (signal.event_type, path)
+
 
 def register(bus, subject: str, schema: dict) -> int:
     import urllib.request

@@ -36,6 +36,8 @@
 //    message saying so; the reference fails at the same point with TypeError "unhashable type:
 //    'dict'" / "'list'". Either way the event is logged and not produced.
 //  - EVENT_BUS_KAFKA_CONFIG passes any librdkafka property (TLS files, linger.ms, ...).
+//  - The first send to a topic asks the broker for that topic's partitions (waiting up to 2 s): with
+//    librdkafka 2.0 the first records of a topic otherwise waited up to a second in the queue.
 //  - Failed records are not forgotten (EVENT_BUS_DEAD_LETTER_ENABLED, default true): a record the
 //    consumer could not process (bad framing, unknown schema id, missing ce_id, unknown ce_type,
 //    bad Avro, a receiver that raised) is still logged and committed, as the reference does, but
