@@ -62,17 +62,27 @@ std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text) {
          ",str=\"" + std::string(text) + "\"}";
 }
 
-KafkaHeaders read_headers(const rd_kafka_message_t& message) {
-  KafkaHeaders out;
+void read_headers_into(const rd_kafka_message_t& message, KafkaHeaders& out) {
+  std::size_t count = 0;
   rd_kafka_headers_t* headers = nullptr;
   // The headers stay owned by the message.
-  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (; rd_kafka_header_get_all(headers, count, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++count) {
+      if (count == out.size()) out.emplace_back();
+      // assign(): the strings of the previous record's headers keep their memory.
+      out[count].first.assign(name);
+      out[count].second.assign(value ? static_cast<const char*>(value) : "", value ? size : 0);
+    }
   }
+  out.resize(count);
+}
+
+KafkaHeaders read_headers(const rd_kafka_message_t& message) {
+  KafkaHeaders out;
+  read_headers_into(message, out);
   return out;
 }
 

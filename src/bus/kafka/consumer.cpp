@@ -29,7 +29,6 @@ namespace openedx_events::bus {
 
 using detail::kafka_error_text;
 using detail::MessagePtr;
-using detail::read_headers;
 using detail::py_bytes_repr;
 using detail::py_repr;
 using std::chrono::milliseconds;
@@ -49,12 +48,20 @@ milliseconds seconds_to_ms(double seconds) {
   return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
 }
 
-std::vector<std::string> header_values(const KafkaHeaders& headers, std::string_view key) {
-  std::vector<std::string> out;
+// How many headers are named `key`, and the value of the last one.
+struct HeaderLookup {
+  std::size_t count = 0;
+  const std::string* last = nullptr;
+};
+HeaderLookup find_header(const KafkaHeaders& headers, std::string_view key) {
+  HeaderLookup found;
   for (const auto& [name, value] : headers) {
-    if (name == key) out.push_back(value);
+    if (name == key) {
+      ++found.count;
+      found.last = &value;
+    }
   }
-  return out;
+  return found;
 }
 
 // The record's value, decoded with its writer's schema into bytes of the reader's (this build's)
@@ -361,14 +368,14 @@ struct KafkaConsumer::Impl {
 
   void process(const rd_kafka_message_t& message, const KafkaHeaders& headers) {
     // determine_signal(): from the ce_type header.
-    const auto types = header_values(headers, "ce_type");
-    if (types.empty()) throw UnusableMessageError("Missing ce_type header on message, cannot determine signal");
-    if (types.size() > 1) {
+    const HeaderLookup type = find_header(headers, "ce_type");
+    if (type.count == 0) throw UnusableMessageError("Missing ce_type header on message, cannot determine signal");
+    if (type.count > 1) {
       throw UnusableMessageError("Multiple ce_type headers found on message, cannot determine signal");
     }
-    SignalBase* signal = SignalBase::find_signal_by_type(types[0]);
+    SignalBase* signal = SignalBase::find_signal_by_type(*type.last);
     if (signal == nullptr) {
-      throw UnusableMessageError("Unrecognized type " + types[0] + " found on message, cannot determine signal");
+      throw UnusableMessageError("Unrecognized type " + *type.last + " found on message, cannot determine signal");
     }
 
     // The value, with the writer's schema.
@@ -384,12 +391,12 @@ struct KafkaConsumer::Impl {
     }
 
     if (audit_logging) {
-      const auto ids = header_values(headers, "ce_id");
+      const HeaderLookup id = find_header(headers, "ce_id");
       rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
       const std::int64_t timestamp = rd_kafka_message_timestamp(&message, &type);
       logger().info(
           "Message received from Kafka: topic={}, partition={}, offset={}, message_id={}, key={}, event_timestamp_ms={}",
-          rd_kafka_topic_name(message.rkt), message.partition, message.offset, ids.empty() ? "None" : ids.back(),
+          rd_kafka_topic_name(message.rkt), message.partition, message.offset, id.last ? *id.last : std::string("None"),
           detail::key_repr(message),
           type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? std::string("none") : std::to_string(timestamp));
     }
@@ -566,6 +573,7 @@ struct KafkaConsumer::Impl {
 
     // Any error counts; only a successfully processed record resets the count.
     std::int64_t consecutive_errors = 0;
+    KafkaHeaders headers;  // the current record's, reused from record to record
     while (!owner.stop_requested()) {
       if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
         throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
@@ -604,7 +612,7 @@ struct KafkaConsumer::Impl {
         continue;
       }
 
-      const KafkaHeaders headers = read_headers(*message);
+      detail::read_headers_into(*message, headers);
       bool retry = false;
       std::optional<std::string> failure;  // the error repr, as logged, of a record that failed
       try {

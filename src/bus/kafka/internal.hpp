@@ -53,8 +53,10 @@ void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string&
 // The text of confluent-kafka's KafkaError for an error code: KafkaError{code=NAME,val=N,str="text"}.
 std::string kafka_error_text(rd_kafka_resp_err_t err, std::string_view text);
 
-// The record's headers in their order (a header without a value reads as empty).
+// The record's headers in their order (a header without a value reads as empty). The _into form
+// reuses `out`'s strings, for a consumer reading record after record.
 KafkaHeaders read_headers(const rd_kafka_message_t& message);
+void read_headers_into(const rd_kafka_message_t& message, KafkaHeaders& out);
 
 // kafka_headers_from_metadata() as librdkafka's header list (the caller owns it).
 rd_kafka_headers_t* make_metadata_headers(const EventsMetadata& metadata);
