@@ -3,13 +3,8 @@
 
 namespace openedx_events::bus {
 
-EventsMetadata emit_message(const BusMessage& message) {
-  EventsMetadata metadata = message.metadata();
-  SignalBase* signal = SignalBase::find_signal_by_type(metadata.event_type);
-  if (signal == nullptr) {
-    throw UnusableMessageError("no signal is declared for event type '" + metadata.event_type + "'");
-  }
-  const SendResults results = signal->send_avro_with_custom_metadata(metadata, message.event_data);
+void emit_avro(SignalBase& signal, const EventsMetadata& metadata, std::string_view avro_bytes) {
+  const SendResults results = signal.send_avro_with_custom_metadata(metadata, avro_bytes);
   std::size_t failed = 0;
   std::string details;
   for (const auto& result : results) {
@@ -21,8 +16,17 @@ EventsMetadata emit_message(const BusMessage& message) {
   if (failed > 0) {
     throw ReceiverError(std::to_string(failed) + " receiver(s) out of " + std::to_string(results.size()) +
                         " produced errors (stack trace elsewhere in logs) when handling signal <OpenEdxPublicSignal: " +
-                        signal->event_type() + ">: " + details);
+                        signal.event_type() + ">: " + details);
   }
+}
+
+EventsMetadata emit_message(const BusMessage& message) {
+  EventsMetadata metadata = message.metadata();
+  SignalBase* signal = SignalBase::find_signal_by_type(metadata.event_type);
+  if (signal == nullptr) {
+    throw UnusableMessageError("no signal is declared for event type '" + metadata.event_type + "'");
+  }
+  emit_avro(*signal, metadata, message.event_data);
   return metadata;
 }
 

@@ -1013,4 +1013,9 @@ void reset_current_settings() {
   set_service_identity_source(nullptr);  // back to the environment, as before any settings
 }
 
+std::chrono::milliseconds seconds_setting_to_ms(double seconds) {
+  if (!std::isfinite(seconds) || seconds <= 0) return std::chrono::milliseconds{0};
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
+}
+
 }  // namespace openedx_events::bus

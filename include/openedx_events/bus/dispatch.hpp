@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/signal.hpp"
@@ -18,6 +19,10 @@ class ReceiverError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Decodes `avro_bytes` and re-emits them on `signal` with the producer's metadata; all receivers
+// run, then ReceiverError if any threw. Also throws avro::DecodeError (bad Avro).
+void emit_avro(SignalBase& signal, const EventsMetadata& metadata, std::string_view avro_bytes);
 
 // Emits the message on its signal and returns its metadata. Throws UnusableMessageError (bad
 // metadata, or an event type no signal is declared for), avro::DecodeError (bad Avro), or

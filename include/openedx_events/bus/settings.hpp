@@ -6,6 +6,7 @@
 // invalid one throws SettingsError naming the setting, what was expected and what was found.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -130,6 +131,10 @@ struct Settings {
   static Settings load(const std::map<std::string, std::string>& environment,
                        const std::optional<std::filesystem::path>& config_file);
 };
+
+// A duration setting given in seconds (the reference's float seconds), as milliseconds rounded to
+// the nearest; not finite or not positive: zero.
+std::chrono::milliseconds seconds_setting_to_ms(double seconds);
 
 // The settings in force for this process (loaded once, on first use; throws SettingsError).
 const Settings& current_settings();

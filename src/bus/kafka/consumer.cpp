@@ -43,11 +43,6 @@ constexpr milliseconds sleep_slice{50};
 constexpr milliseconds dead_letter_timeout{10000};
 constexpr milliseconds dead_letter_wait{15000};
 
-milliseconds seconds_to_ms(double seconds) {
-  if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
-  return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
-}
-
 // How many headers are named `key`, and the value of the last one.
 struct HeaderLookup {
   std::size_t count = 0;
@@ -139,8 +134,8 @@ struct KafkaConsumer::Impl {
         group_id(std::move(group_id_)),
         options(std::move(options_)),
         full_topic(full_topic_name(topic, settings.event_bus_topic_prefix)),
-        poll_timeout(seconds_to_ms(settings.kafka_consumer_poll_timeout)),
-        poll_failure_sleep(seconds_to_ms(settings.kafka_consumer_poll_failure_sleep)),
+        poll_timeout(seconds_setting_to_ms(settings.kafka_consumer_poll_timeout)),
+        poll_failure_sleep(seconds_setting_to_ms(settings.kafka_consumer_poll_failure_sleep)),
         consecutive_errors_limit(settings.kafka_consumer_consecutive_errors_limit),
         consumers_enabled(settings.kafka_consumers_enabled),
         audit_logging(settings.kafka_audit_logging_enabled),
@@ -407,20 +402,7 @@ struct KafkaConsumer::Impl {
     } catch (const std::exception& e) {
       throw UnusableMessageError(std::string("Error determining metadata from message headers: ") + e.what());
     }
-    const SendResults results = signal->send_avro_with_custom_metadata(metadata, avro_bytes);
-    std::size_t failed = 0;
-    std::string details;
-    for (const auto& result : results) {
-      if (result.ok()) continue;
-      ++failed;
-      if (!details.empty()) details += ", ";
-      details += result.receiver + "=" + result.error_message();
-    }
-    if (failed > 0) {
-      throw ReceiverError(std::to_string(failed) + " receiver(s) out of " + std::to_string(results.size()) +
-                          " produced errors (stack trace elsewhere in logs) when handling signal <OpenEdxPublicSignal: " +
-                          signal->event_type() + ">: " + details);
-    }
+    emit_avro(*signal, metadata, avro_bytes);
     if (audit_logging) logger().info("Message from Kafka processed successfully");
   }
 

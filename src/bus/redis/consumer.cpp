@@ -48,11 +48,6 @@ Entry parse_entry(const redisReply& reply) {
   return entry;
 }
 
-milliseconds seconds_to_ms(double seconds) {
-  if (!std::isfinite(seconds) || seconds <= 0) return milliseconds{0};
-  return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000)));
-}
-
 }  // namespace
 
 struct RedisConsumer::Impl {
@@ -93,8 +88,8 @@ struct RedisConsumer::Impl {
         group_id(std::move(group_id_)),
         options(std::move(options_)),
         full_topic(full_topic_name(topic, settings.event_bus_topic_prefix)),
-        poll_timeout(seconds_to_ms(settings.redis_consumer_poll_timeout)),
-        poll_failure_sleep(seconds_to_ms(settings.redis_consumer_poll_failure_sleep)),
+        poll_timeout(seconds_setting_to_ms(settings.redis_consumer_poll_timeout)),
+        poll_failure_sleep(seconds_setting_to_ms(settings.redis_consumer_poll_failure_sleep)),
         consecutive_errors_limit(settings.redis_consumer_consecutive_errors_limit),
         consumers_enabled(settings.redis_consumers_enabled),
         audit_logging(settings.redis_audit_logging_enabled),
