@@ -5,6 +5,8 @@
 #
 #   KAFKA_BOOTSTRAP=127.0.0.1:P
 #   SCHEMA_REGISTRY_URL=http://127.0.0.1:R/apis/ccompat/v7   (the Confluent REST API)
+#   KAFKA_SASL_SSL_BOOTSTRAP=127.0.0.1:S  KAFKA_SASL_USERNAME  KAFKA_SASL_PASSWORD  KAFKA_CA_FILE
+#                                         (a SASL_SSL/PLAIN listener, as the reference's API key setup uses)
 #   KAFKA_PID=…  SCHEMA_REGISTRY_PID=…  and the ports, directories and versions
 #
 #   scripts/kafka/start.sh [STATE_DIR]     # default STATE_DIR: build-kafka-server/state in the repo
@@ -48,19 +50,43 @@ KDIR="$STATE_DIR/kafka"
 RDIR="$STATE_DIR/registry"
 mkdir -p "$KDIR/data" "$RDIR"
 
-read -r KAFKA_PORT CONTROLLER_PORT REGISTRY_PORT <<<"$(free_ports 3)"
+read -r KAFKA_PORT CONTROLLER_PORT REGISTRY_PORT SASL_SSL_PORT <<<"$(free_ports 4)"
 export KAFKA_PORT
+
+# A second listener, SASL_SSL with the PLAIN mechanism: what the reference configures when
+# EVENT_BUS_KAFKA_API_KEY / _API_SECRET are set (Confluent Cloud's way). Its certificate comes from
+# a CA made here (STATE_DIR/kafka/tls/ca.pem, for the clients' ssl.ca.location), for 127.0.0.1;
+# the one user and its password are written to STATE_DIR/env.
+TLS_DIR="$KDIR/tls"
+mkdir -p "$TLS_DIR"
+SASL_USERNAME="openedx"
+SASL_PASSWORD="$(openssl rand -hex 16)"
+(
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 7 \
+        -subj "/CN=openedx-events test CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.pem -days 7 \
+        -extfile broker.ext 2>/dev/null
+    # Kafka's PEM key store: the PKCS#8 key, then the certificate chain.
+    cat broker.key broker.pem ca.pem >broker-keystore.pem
+) || die "making the test certificates in $TLS_DIR failed (openssl)"
 
 cat >"$KDIR/server.properties" <<PROPS
 # Single-node KRaft test broker written by scripts/kafka/start.sh
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT,SASL_SSL://127.0.0.1:$SASL_SSL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$SASL_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USERNAME="$SASL_PASSWORD";
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker-keystore.pem
 log.dirs=$KDIR/data
 num.partitions=1
 default.replication.factor=1
@@ -113,6 +139,10 @@ fi
     echo "KAFKA_LOG=$KDIR/server.log"
     echo "SCHEMA_REGISTRY_PORT=$REGISTRY_PORT"
     echo "SCHEMA_REGISTRY_LOG=$RDIR/registry.log"
+    echo "KAFKA_SASL_SSL_BOOTSTRAP=127.0.0.1:$SASL_SSL_PORT"
+    echo "KAFKA_SASL_USERNAME=$SASL_USERNAME"
+    echo "KAFKA_SASL_PASSWORD=$SASL_PASSWORD"
+    echo "KAFKA_CA_FILE=$TLS_DIR/ca.pem"
     echo "KAFKA_STATE_DIR=$STATE_DIR"
 } >"$ENV_FILE"
 

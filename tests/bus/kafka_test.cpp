@@ -400,6 +400,50 @@ TEST_F(KafkaBusTest, AFailedDeliveryIsLoggedWithWhatIsNeededToResendTheEvent) {
   EXPECT_TRUE(errors[0].ends_with(expected_context)) << errors[0] << "\nexpected to end with\n" << expected_context;
 }
 
+// The reference's cloud set-up: EVENT_BUS_KAFKA_API_KEY / _API_SECRET make the client use
+// SASL_SSL with the PLAIN mechanism. scripts/kafka/start.sh opens such a listener (its own CA,
+// passed here through EVENT_BUS_KAFKA_CONFIG's ssl.ca.location).
+class KafkaSaslTest : public KafkaBusTest {
+ protected:
+  void SetUp() override {
+    KafkaBusTest::SetUp();
+    if (IsSkipped()) return;
+    if (env("KAFKA_SASL_SSL_BOOTSTRAP").empty() || env("KAFKA_CA_FILE").empty()) {
+      GTEST_SKIP() << "KAFKA_SASL_SSL_BOOTSTRAP and KAFKA_CA_FILE are not set (scripts/kafka/start.sh writes them)";
+    }
+    settings_.kafka_bootstrap_servers = env("KAFKA_SASL_SSL_BOOTSTRAP");
+    settings_.kafka_api_key = env("KAFKA_SASL_USERNAME");
+    settings_.kafka_api_secret = env("KAFKA_SASL_PASSWORD");
+    settings_.kafka_config = {{"ssl.ca.location", env("KAFKA_CA_FILE")}};
+  }
+};
+
+TEST_F(KafkaSaslTest, ProducerAndConsumerWithTheReferencesApiKeySettings) {
+  Collector collector;
+  RunningConsumer running(consumer("g"));
+  auto producer = bus::make_kafka_producer(settings_);
+  ASSERT_NE(producer, nullptr);
+  const auto ids = send_logins(*producer, 1, 3);
+  ASSERT_TRUE(collector.wait_for(3)) << collector.events().size();
+  EXPECT_EQ(running.stop(), "");
+  EXPECT_EQ(collector.ids(), std::set<std::string>(ids.begin(), ids.end()));
+  EXPECT_EQ(sink_->count("Error"), 0u);
+}
+
+TEST_F(KafkaSaslTest, AWrongApiSecretIsLoggedAsAnAuthenticationFailure) {
+  settings_.kafka_api_secret = "not-the-password";
+  settings_.kafka_config.emplace_back("message.timeout.ms", "1500");
+  {
+    auto producer = bus::make_kafka_producer(settings_);
+    ASSERT_NE(producer, nullptr);
+    auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
+    producer->send(signal, topic_, "user.id", signal.from_json(login_data(1)), signal.generate_signal_metadata());
+    producer->flush();
+  }
+  EXPECT_GT(sink_->count("SASL authentication error: Authentication failed"), 0u);
+  EXPECT_EQ(sink_->count("Error delivering message to Kafka event bus. error=KafkaError{code=_MSG_TIMED_OUT"), 1u);
+}
+
 TEST_F(KafkaBusTest, StopIsHonouredWithinAboutASecond) {
   settings_.kafka_consumer_poll_timeout = 30;  // longer than a stop may take
   RunningConsumer running(consumer("g"));
