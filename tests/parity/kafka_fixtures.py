@@ -87,12 +87,14 @@ def kafka_settings(kafka_env):
     registry client and serializers, so each test sees its own settings.
     """
     def make(topic_prefix: str, **extra):
-        return override_settings(
-            EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS=kafka_env["KAFKA_BOOTSTRAP"],
-            EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL=kafka_env["SCHEMA_REGISTRY_URL"],
-            EVENT_BUS_TOPIC_PREFIX=topic_prefix,
-            **extra,
-        )
+        # `extra` may replace any of these (e.g. the registry URL).
+        settings = {
+            "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS": kafka_env["KAFKA_BOOTSTRAP"],
+            "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL": kafka_env["SCHEMA_REGISTRY_URL"],
+            "EVENT_BUS_TOPIC_PREFIX": topic_prefix,
+        }
+        settings.update(extra)
+        return override_settings(**settings)
     return make
 
 

@@ -14,7 +14,8 @@
 //       → {"ok":bool,"events":[{"event_type":..,"metadata":..,"data":..,"from_event_bus":..}],
 //          "errors":[<"Error consuming" log lines>]}
 //     Runs a KafkaConsumer until it has re-emitted N events (or T seconds passed). Any request may
-//     carry "config": {librdkafka property: value} (EVENT_BUS_KAFKA_CONFIG). With "stream",
+//     carry "config": {librdkafka property: value} (EVENT_BUS_KAFKA_CONFIG) and
+//     "registry_api_key" / "registry_api_secret" (EVENT_BUS_KAFKA_SCHEMA_REGISTRY_API_*). With "stream",
 //     each event is also written at once as its own line {"event":{...}} (a test may kill the
 //     process half-way); "delay_ms" makes each receiver call take that long.
 //   {"op":"bench","bootstrap":..,"registry":..,"topic":..,"count":N,"audit":bool}
@@ -70,6 +71,8 @@ bus::Settings settings_for(const json& request) {
   bus::Settings settings;
   settings.kafka_bootstrap_servers = request.at("bootstrap").get<std::string>();
   settings.kafka_schema_registry_url = request.at("registry").get<std::string>();
+  settings.kafka_schema_registry_api_key = request.value("registry_api_key", "");
+  settings.kafka_schema_registry_api_secret = request.value("registry_api_secret", "");
   settings.event_bus_topic_prefix = request.value("prefix", "");
   settings.kafka_consumer_poll_timeout = 0.2;
   settings.kafka_consumer_poll_failure_sleep = 0.05;

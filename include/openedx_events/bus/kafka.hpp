@@ -17,7 +17,8 @@
 // Where this backend deliberately differs from the reference:
 //  - A consumer is not made without EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL (the reference makes one
 //    that fails, and commits, every message: it would silently skip the whole topic).
-//  - A schema registry that cannot be reached (connection refused, timeout, HTTP 5xx) while a
+//  - A schema registry that cannot be reached (connection refused, timeout, HTTP 5xx) or refuses
+//    the credentials or the rate (HTTP 401, 403, 429) while a
 //    consumer fetches a writer schema does not skip the message: the consumer logs the error, goes
 //    back to that message's offset (nothing is committed) and tries again after
 //    EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP. The reference commits such a message as failed. A
@@ -155,8 +156,10 @@ std::optional<std::string> kafka_topic_name_error(std::string_view name);
 // --- Schema registry -------------------------------------------------------------------------------
 
 // An HTTP failure talking to the registry. what() names the method, the URL, and the HTTP status and
-// body, or curl's error when there was no answer. unavailable(): no answer, or a 5xx status (worth
-// retrying later); otherwise the registry answered and refused (4xx, a malformed reply).
+// body, or curl's error when there was no answer. unavailable(): no answer, a 5xx status, or a
+// refusal that says nothing about the message — 401/403 (credentials) and 429 (rate limit) — all
+// worth retrying later; otherwise the registry answered and refused the request itself (other
+// 4xx such as 404 for an unknown schema id, a malformed reply).
 class SchemaRegistryError : public std::runtime_error {
  public:
   SchemaRegistryError(const std::string& message, long status, bool unavailable)

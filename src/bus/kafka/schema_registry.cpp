@@ -105,8 +105,11 @@ struct SchemaRegistryClient::Impl {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status >= 300) {
+      // Wrong credentials or a rate limit are the client's or the registry's state, not the
+      // message's: a consumer retries rather than skipping (and dead-lettering) every record.
+      const bool retry_later = status >= 500 || status == 401 || status == 403 || status == 429;
       throw SchemaRegistryError(what + " answered HTTP " + std::to_string(status) + ": " + shorten(response), status,
-                                status >= 500);
+                                retry_later);
     }
     return response;
   }
