@@ -1,8 +1,16 @@
-"""`openedx-events produce` and `consume` on the embedded bus: what one process sends, another
-receives with equal data and metadata; bad settings and missing backends are clear errors."""
+"""`openedx-events produce` and `consume` on the embedded bus and on Kafka: what one process sends,
+another receives with equal data and metadata, and a consumer stops cleanly on SIGTERM/SIGINT;
+bad settings and missing backends are clear errors."""
 import json
 import os
+import signal
 import subprocess
+import time
+import uuid
+
+import pytest
+
+from kafka_fixtures import kafka_env  # noqa: F401 (fixture)
 
 LOGIN = "org.openedx.learning.auth.session.login.completed.v1"
 NOTIFY = "org.openedx.learning.course.notification.requested.v1"
@@ -20,6 +28,19 @@ def bus_env(tmp_path, **extra):
     return env
 
 
+@pytest.fixture(params=["local", "kafka"])
+def backend_env(request, tmp_path):
+    """bus_env() for each backend the CLI is tested on; Kafka: the broker and registry of the
+    kafka_env fixture, and a topic prefix of the test's own."""
+    if request.param == "local":
+        return bus_env(tmp_path)
+    kafka = request.getfixturevalue("kafka_env")
+    return bus_env(tmp_path, EVENT_BUS_PRODUCER="kafka", EVENT_BUS_CONSUMER="kafka",
+                   EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS=kafka["KAFKA_BOOTSTRAP"],
+                   EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL=kafka["SCHEMA_REGISTRY_URL"],
+                   EVENT_BUS_KAFKA_CONSUMER_POLL_TIMEOUT="0.5", EVENT_BUS_TOPIC_PREFIX="cli" + uuid.uuid4().hex[:10])
+
+
 def run(cli, *args, env, check=True):
     done = subprocess.run([str(cli), *args], env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     if check:
@@ -27,17 +48,18 @@ def run(cli, *args, env, check=True):
     return done
 
 
-def test_what_produce_sends_consume_receives(cli_path, tmp_path):
-    env = bus_env(tmp_path)
+def test_what_produce_sends_consume_receives(cli_path, backend_env):
+    env = backend_env
     sent = []
-    for event_type, data in [
-        (LOGIN, {"user": {"id": 0, "is_active": False, "pii": {"username": "ü", "email": "", "name": "🎓"}}}),
-        (NOTIFY, {"course_notification_data": {
+    for event_type, key_field, data in [
+        (LOGIN, "user.pii.username",
+         {"user": {"id": 0, "is_active": False, "pii": {"username": "ü", "email": "", "name": "🎓"}}}),
+        (NOTIFY, "course_notification_data.course_key", {"course_notification_data": {
             "course_key": "course-v1:edX+DemoX+Demo_Course", "app_name": "discussion", "notification_type": "n",
             "content_url": "u", "content_context": {"b": "2", "a": "1"}, "audience_filters": {"x": [], "y": ["z"]}}}),
     ]:
-        done = run(cli_path, "produce", event_type, "--topic", "t", "--key-field", "x", "--data", json.dumps(data),
-                   "--print", env=env)
+        done = run(cli_path, "produce", event_type, "--topic", "t", "--key-field", key_field, "--data",
+                   json.dumps(data), "--print", env=env)
         line = json.loads(done.stdout)
         assert line["data"] == data
         assert line["metadata"]["source"] == "openedx/cli-test/web"
@@ -70,15 +92,9 @@ def test_produce_rejects_data_that_does_not_fit_the_event(cli_path, tmp_path):
     assert b"user.id" in done.stderr
 
 
-import signal  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
-
-
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_consume_stops_cleanly_on_sigterm_and_sigint(cli_path, tmp_path, stop_signal):
-    env = bus_env(tmp_path)
+def test_consume_stops_cleanly_on_sigterm_and_sigint(cli_path, backend_env, stop_signal):
+    env = backend_env
     data = {"user": {"id": 1, "is_active": True, "pii": {"username": "a", "email": "a@x", "name": "A"}}}
     for i in range(3):
         data["user"]["id"] = i
