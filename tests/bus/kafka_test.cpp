@@ -173,6 +173,8 @@ class KafkaBusTest : public ::testing::Test {
 
   std::string full_topic() const { return settings_.event_bus_topic_prefix + "-" + topic_; }
 
+  void offset_time_moves_the_group_then_returns();
+
   std::unique_ptr<bus::KafkaConsumer> consumer(const std::string& group, json extra = {{"check_backlog", true}}) {
     return bus::make_kafka_consumer(settings_, topic_, group, extra);
   }
@@ -475,7 +477,8 @@ TEST_F(KafkaBusTest, ConsecutiveErrorLimitStopsTheConsumer) {
             2u);
 }
 
-TEST_F(KafkaBusTest, OffsetTimeMovesTheGroupThenReturns) {
+// Offset-reset mode, then consuming from the reset offsets (with the settings' assignor).
+void KafkaBusTest::offset_time_moves_the_group_then_returns() {
   auto producer = bus::make_kafka_producer(settings_);
   send_logins(*producer, 0, 3);
   std::this_thread::sleep_for(1200ms);
@@ -483,7 +486,14 @@ TEST_F(KafkaBusTest, OffsetTimeMovesTheGroupThenReturns) {
   std::this_thread::sleep_for(200ms);
   const auto later = send_logins(*producer, 3, 3);
   // The group exists and has read nothing; offset-reset mode moves it to the time, then returns.
-  consumer("g", {{"offset_time", after_first.isoformat()}})->consume_indefinitely();
+  auto resetting = consumer("g", {{"offset_time", after_first.isoformat()}});
+  auto reset = std::async(std::launch::async, [&] { resetting->consume_indefinitely(); });
+  if (reset.wait_for(30s) != std::future_status::ready) {
+    resetting->request_stop();
+    reset.wait();
+    FAIL() << "offset-reset mode did not return within 30 s";
+  }
+  reset.get();
   EXPECT_EQ(sink_->count("Found offsets for timestamp "), 1u);
   Collector collector;
   RunningConsumer running(consumer("g", json::object()));
@@ -491,6 +501,14 @@ TEST_F(KafkaBusTest, OffsetTimeMovesTheGroupThenReturns) {
   std::this_thread::sleep_for(500ms);
   running.stop();
   EXPECT_EQ(collector.ids(), std::set<std::string>(later.begin(), later.end()));
+}
+
+TEST_F(KafkaBusTest, OffsetTimeMovesTheGroupThenReturns) { offset_time_moves_the_group_then_returns(); }
+
+TEST_F(KafkaBusTest, OffsetTimeWithTheCooperativeStickyAssignor) {
+  // The incremental rebalance protocol: the rebalance callback must assign incrementally.
+  settings_.kafka_config = {{"partition.assignment.strategy", "cooperative-sticky"}};
+  offset_time_moves_the_group_then_returns();
 }
 
 // --- dead letters ---------------------------------------------------------------------------------
