@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "openedx_events/utf8.hpp"
+
 namespace openedx_events {
 namespace {
 
@@ -186,5 +188,45 @@ std::string python_json_dumps(const nlohmann::json& value, PythonJsonOptions opt
   dump(out, value, options, 0);
   return out;
 }
+
+namespace {
+
+std::string python_repr(std::string_view text, bool bytes) {
+  // Python picks single quotes unless the text holds a single quote and no double quote.
+  const char quote =
+      (text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos) ? '"' : '\'';
+  const bool escape_high = bytes || !is_valid_utf8(text);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 3);
+  if (bytes) out += 'b';
+  out += quote;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == quote || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F || (escape_high && c >= 0x80)) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else {
+      out += ch;
+    }
+  }
+  out += quote;
+  return out;
+}
+
+}  // namespace
+
+std::string python_str_repr(std::string_view text) { return python_repr(text, false); }
+std::string python_bytes_repr(std::string_view bytes) { return python_repr(bytes, true); }
 
 }  // namespace openedx_events

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace openedx_events {
 
@@ -20,5 +21,13 @@ std::string python_json_dumps(const nlohmann::json& value, PythonJsonOptions opt
 
 // Python's repr() of a float: shortest round-trip digits, fixed notation for 1e-4 <= |x| < 1e16.
 std::string python_float_repr(double value);
+
+// Python's repr() of a str (given as UTF-8) and of bytes, for log lines and error texts that quote
+// the reference's: the quote Python picks (' unless the text holds ' and no "), backslash, the
+// quote, \n, \r, \t and other control characters escaped. Bytes escape everything from 0x80 up; so
+// does text that is not valid UTF-8 (bytes a Python str could not hold), while valid UTF-8 text
+// keeps its characters.
+std::string python_str_repr(std::string_view text);
+std::string python_bytes_repr(std::string_view bytes);
 
 }  // namespace openedx_events

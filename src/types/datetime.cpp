@@ -7,6 +7,7 @@
 // character before an offset, drops fraction digits after the sixth, and so on. Where the C code
 // dereferences its terminator we read '\0' through Text::at, so no access leaves the input.
 #include "openedx_events/types/datetime.hpp"
+#include "openedx_events/python_json.hpp"
 #include "openedx_events/utf8.hpp"
 
 #include <cmath>
@@ -368,41 +369,11 @@ Status parse_datetime(std::string_view s, Fields& f) noexcept {
   return check_fields(f);
 }
 
-// A Python-style repr of the input, for error messages.
+// A Python-style repr of the input, for error messages (at most 200 bytes of it, then "...").
 std::string quote(std::string_view s) {
   constexpr std::size_t kMaxShown = 200;
-  const bool truncated = s.size() > kMaxShown;
-  if (truncated) s = s.substr(0, kMaxShown);
-  const bool has_single = s.find('\'') != std::string_view::npos;
-  const bool has_double = s.find('"') != std::string_view::npos;
-  const char q = has_single && !has_double ? '"' : '\'';
-  const bool utf8 = is_valid_utf8(s);
-  std::string out;
-  out.reserve(s.size() + 8);
-  out += q;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == q || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\r') {
-      out += "\\r";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !utf8)) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      out += ch;
-    }
-  }
-  out += q;
-  if (truncated) out += "...";
-  return out;
+  if (s.size() <= kMaxShown) return python_str_repr(s);
+  return python_str_repr(s.substr(0, kMaxShown)) + "...";
 }
 
 // ---------------------------------------------------------------------------------------------

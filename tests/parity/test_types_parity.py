@@ -483,3 +483,29 @@ def test_generated_v4_is_random():
 def test_exclusions_are_documented():
     for text, reason in EXCLUSIONS.items():
         assert reason, text
+
+
+# --- repr() of str and bytes (the quoting of log lines and error texts) -----------------------------
+
+def repr_cases():
+    rnd = random.Random("repr")
+    ascii_cases = ["", "plain", "it's", 'say "hi"', "both ' and \"", "back\\slash", "tab\tnew\nline\rcr",
+                   "\x00\x07\x1b\x7f", "course-v1:edX+DemoX+Demo_Course"]
+    for _ in range(300):
+        ascii_cases.append("".join(chr(rnd.randrange(0, 128)) for _ in range(rnd.randrange(0, 12))))
+    # Printable non-ASCII characters (str.isprintable()) are kept by both.
+    printable = [c for c in "éüßñ漢字🎓Ωж" if c.isprintable()]
+    text_cases = ascii_cases + ["".join(rnd.choice(printable + list("ab'\"\\\n")) for _ in range(8)) for _ in range(100)]
+    byte_cases = [bytes(rnd.randrange(0, 256) for _ in range(rnd.randrange(0, 12))) for _ in range(300)]
+    byte_cases += [b"", b"\x00\x00\x00\x00\x05\x10learner2", "é".encode(), b"'\"", b"'"]
+    return text_cases, byte_cases
+
+
+def test_str_and_bytes_repr_are_pythons():
+    text_cases, byte_cases = repr_cases()
+    requests = [{"op": "repr", "hex": t.encode().hex(), "bytes": False} for t in text_cases]
+    requests += [{"op": "repr", "hex": b.hex(), "bytes": True} for b in byte_cases]
+    answers = run_probe_lines("types_probe", requests)
+    expected = [repr(t) for t in text_cases] + [repr(b) for b in byte_cases]
+    mismatches = [(r, a["repr"], e) for r, a, e in zip(requests, answers, expected) if a["repr"] != e]
+    assert not mismatches, mismatches[:5]

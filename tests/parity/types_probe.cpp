@@ -8,6 +8,7 @@
 //   {"op":"cmp","a":s,"b":s}      -> {"eq":..,"order":"lt"|"eq"|"gt"|"un"}
 //   {"op":"uuid","text":s}        -> {"ok":true,"str":..,"version":n|null} | {"ok":false,...}
 //   {"op":"v1"|"v4"|"now"}        -> {"value":..}
+//   {"op":"repr","hex":h,"bytes":b} -> {"repr":..}  (python_str_repr / python_bytes_repr of the bytes h)
 // The throwing and the noexcept entry points are both exercised; disagreement is reported as an
 // error so that the Python side fails loudly. Answers are ASCII-only JSON (\uXXXX escapes) so
 // that no character in an echoed input can split a line.
@@ -18,6 +19,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "openedx_events/python_json.hpp"
 
 #include "openedx_events/types/datetime.hpp"
 #include "openedx_events/types/uuid.hpp"
@@ -70,6 +73,13 @@ json answer(const json& request) {
   const std::string op = request.at("op");
   if (op == "dt") return parse_datetime(request.at("text").get<std::string>());
   if (op == "uuid") return parse_uuid(request.at("text").get<std::string>());
+  if (op == "repr") {
+    const std::string hex = request.at("hex").get<std::string>();
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    return json{{"repr", request.at("bytes").get<bool>() ? openedx_events::python_bytes_repr(bytes)
+                                                         : openedx_events::python_str_repr(bytes)}};
+  }
   try {
     if (op == "mk") {
       const auto& f = request.at("fields");

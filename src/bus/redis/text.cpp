@@ -7,55 +7,12 @@
 #include <typeinfo>
 
 #include "bus/redis/connection.hpp"
+#include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus::detail {
 
-namespace {
-
-// Python picks single quotes unless the text holds a single quote and no double quote.
-char pick_quote(std::string_view text) {
-  return (text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos) ? '"' : '\'';
-}
-
-void append_hex(std::string& out, unsigned char c) {
-  static constexpr char digits[] = "0123456789abcdef";
-  out += "\\x";
-  out += digits[c >> 4];
-  out += digits[c & 0xF];
-}
-
-std::string repr(std::string_view text, bool bytes) {
-  const char quote = pick_quote(text);
-  std::string out;
-  out.reserve(text.size() + 3);
-  if (bytes) out += 'b';
-  out += quote;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == quote || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\r') {
-      out += "\\r";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F || (bytes && c >= 0x80)) {
-      append_hex(out, c);
-    } else {
-      // A str keeps printable non-ASCII characters as they are (UTF-8 passes through).
-      out += ch;
-    }
-  }
-  out += quote;
-  return out;
-}
-
-}  // namespace
-
-std::string py_repr(std::string_view text) { return repr(text, false); }
-std::string py_bytes_repr(std::string_view bytes) { return repr(bytes, true); }
+std::string py_repr(std::string_view text) { return python_str_repr(text); }
+std::string py_bytes_repr(std::string_view bytes) { return python_bytes_repr(bytes); }
 
 std::string exception_repr(const std::exception& e) {
   const char* mangled = typeid(e).name();
