@@ -18,29 +18,11 @@ bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) noexcept {
 }  // namespace
 
 char32_t next_code_point(std::string_view s, std::size_t& pos) noexcept {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  if (b0 < 0x80U) {
-    ++pos;
-    return b0;
-  }
-  std::size_t len = 0;
   char32_t cp = 0;
-  if (b0 < 0xE0U) {
-    len = 2;
-    cp = b0 & 0x1FU;
-  } else if (b0 < 0xF0U) {
-    len = 3;
-    cp = b0 & 0x0FU;
-  } else {
-    len = 4;
-    cp = b0 & 0x07U;
-  }
-  // Callers only pass validated text, but never read past the end even if one day one does not.
-  for (std::size_t k = 1; k < len && pos + k < s.size(); ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(s[pos + k]) & 0x3FU);
-  }
-  pos = std::min(pos + len, s.size());
-  return cp;
+  if (decode_utf8(s, pos, cp)) return cp;
+  // Callers only pass validated text; should one ever not, step over the byte (never past the end).
+  ++pos;
+  return U'\uFFFD';
 }
 
 bool is_word_char(char32_t cp) noexcept {
