@@ -18,7 +18,6 @@ import datetime
 import io
 import json
 import logging
-import random
 import threading
 import time
 import uuid
@@ -26,28 +25,23 @@ import uuid
 import fastavro
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
-from opaque_keys.edx.keys import CourseKey, UsageKey
+from opaque_keys.edx.keys import UsageKey
 from openedx_events.content_authoring.data import XBlockData
 from openedx_events.content_authoring.signals import XBLOCK_PUBLISHED
 from openedx_events.data import EventsMetadata
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data
 from openedx_events.event_bus.avro.serializer import AvroSignalSerializer, serialize_event_data_to_bytes
-from openedx_events.learning.data import (
-    CourseData,
-    CourseEnrollmentData,
-    CourseNotificationData,
-    UserData,
-    UserPersonalData,
-)
 from openedx_events.learning.signals import (
     COURSE_ENROLLMENT_CREATED,
     COURSE_NOTIFICATION_REQUESTED,
     SESSION_LOGIN_COMPLETED,
 )
 
+import bus_cases
+from bus_cases import metadata_json, user, view
 from conftest import run_probe_lines
 from kafka_fixtures import kafka_env, kafka_settings, registry_get, subject_path  # noqa: F401 (fixtures)
-from test_avro_parity import make_value, same_json, serializable_signals
+from test_avro_parity import same_json
 
 UTC = datetime.timezone.utc
 TOPIC = "interop"
@@ -67,71 +61,8 @@ def bus(kafka_env, kafka_settings, monkeypatch):  # noqa: F811 (fixtures)
                "prefix": prefix, "topic": TOPIC, "full_topic": f"{prefix}-{TOPIC}", "env": kafka_env}
 
 
-def view(signal, data) -> dict:
-    return json.loads(json.dumps(AvroSignalSerializer(signal).to_dict(data)))
-
-
-def metadata_json(metadata: EventsMetadata) -> dict:
-    return json.loads(json.dumps(metadata.to_json_data()))
-
-
-def user(n: int, name: str) -> UserData:
-    return UserData(id=n, is_active=True,
-                    pii=UserPersonalData(username=name, email=f"{name}@example.com", name=f"Ünïcode {name} 🎓"))
-
-
-def course() -> CourseData:
-    return CourseData(course_key=CourseKey.from_string("course-v1:edX+DemoX+Demo_Course"),
-                      display_name="Demonstration Course",
-                      start=datetime.datetime(2023, 1, 1, tzinfo=UTC), end=None)
-
-
 def hand_cases():
-    """(signal, data, metadata, key field): several event types on one topic, keys of both kinds."""
-    enrollment = lambda created_by: {"enrollment": CourseEnrollmentData(  # noqa: E731
-        user=user(1, "learner"), course=course(), mode="verified", is_active=True,
-        creation_date=datetime.datetime(2023, 5, 17, 6, 47, 19, 300123, tzinfo=UTC), created_by=created_by)}
-    notification = {"course_notification_data": CourseNotificationData(
-        course_key=CourseKey.from_string("course-v1:edX+DemoX+Demo_Course"), app_name="discussion",
-        notification_type="new_comment", content_url="https://example.com/t/1",
-        content_context={"post_title": "Hello", "é": "🎓"},
-        audience_filters={"enrollments": ["verified", "audit"], "teams": []})}
-    login = {"user": user(4, "bob")}
-
-    def md(signal, n, micro):
-        return EventsMetadata(event_type=signal.event_type, id=uuid.uuid1(), minorversion=n,
-                              source="openedx/cms/web", sourcehost=f"py-host-{n}",
-                              time=datetime.datetime(2024, 2, 29, 23, 59, 58, micro, tzinfo=UTC),
-                              sourcelib=(11, 2, n))
-
-    return [
-        (COURSE_ENROLLMENT_CREATED, enrollment(user(7, "staff")), md(COURSE_ENROLLMENT_CREATED, 1, 123456),
-         "enrollment.course.course_key"),
-        (COURSE_ENROLLMENT_CREATED, enrollment(None), md(COURSE_ENROLLMENT_CREATED, 2, 1), "enrollment.user.id"),
-        (COURSE_NOTIFICATION_REQUESTED, notification, md(COURSE_NOTIFICATION_REQUESTED, 3, 0),
-         "course_notification_data.course_key"),
-        (SESSION_LOGIN_COMPLETED, login, EventsMetadata(event_type=SESSION_LOGIN_COMPLETED.event_type),
-         "user.pii.username"),
-    ]
-
-
-def first_primitive_key(signal) -> str:
-    """A key path for any event: the first required primitive field, depth first."""
-    schema = AvroSignalSerializer(signal).schema
-    primitives = {"string", "long", "int", "boolean", "double", "float"}
-
-    def walk(fields, path):
-        for field in fields:
-            t = field["type"]
-            if isinstance(t, str) and t in primitives:
-                return path + [field["name"]]
-            if isinstance(t, dict) and t.get("type") == "record":
-                found = walk(t["fields"], path + [field["name"]])
-                if found:
-                    return found
-        return None
-
-    return ".".join(walk(schema["fields"], []))
+    return bus_cases.hand_cases()
 
 
 def primitive_key_paths(signal) -> list:
@@ -153,6 +84,11 @@ def primitive_key_paths(signal) -> list:
     return paths
 
 
+def first_primitive_key(signal) -> str:
+    """A key path for any event: the first required primitive field, depth first."""
+    return primitive_key_paths(signal)[0]
+
+
 def sweep_cases():
     """Every serializable event once, every field set; events with falsy top-level values are left out.
 
@@ -160,16 +96,8 @@ def sweep_cases():
     which the registry's Avro parser refuses (HTTP 422 "Failed to discover artifact type from
     content."), for the Python producer exactly as for ours — it cannot travel on Kafka at all.
     """
-    cases = []
-    for signal in serializable_signals():
-        if "-" in signal.event_type:
-            continue
-        rng = random.Random(f"kafka/{signal.event_type}")
-        data = {key: make_value(tp, rng, "high") for key, tp in signal.init_data.items()}
-        if all(data.values()):
-            cases.append((signal, data, EventsMetadata(event_type=signal.event_type, minorversion=1),
-                          first_primitive_key(signal)))
-    return cases
+    return [(signal, data, metadata, first_primitive_key(signal))
+            for signal, data, metadata in bus_cases.sweep_cases("kafka") if "-" not in signal.event_type]
 
 
 def commit_start(bus, group_id: str) -> None:

@@ -23,7 +23,8 @@ from openedx_events.data import EventsMetadata
 
 from conftest import run_probe_lines
 from kafka_fixtures import kafka_env, kafka_settings  # noqa: F401 (fixtures)
-from test_kafka_interop import python_produce, view, metadata_json, read_all
+from bus_cases import metadata_json, view
+from test_kafka_interop import python_produce, read_all
 
 KEY, SECRET = "registry-key", "registry-secret"
 

@@ -10,8 +10,6 @@ minorversion); data through the reference's to_dict() view.
 
 redis-server is required: the tests fail, not skip, without it.
 """
-import datetime
-import json
 import logging
 import os
 import shutil
@@ -24,28 +22,16 @@ import uuid
 
 import pytest
 from django.conf import settings
-from opaque_keys.edx.keys import CourseKey
 from openedx_events.data import EventsMetadata
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data
-from openedx_events.event_bus.avro.serializer import AvroSignalSerializer, serialize_event_data_to_bytes
-from openedx_events.learning.data import (
-    CourseData,
-    CourseEnrollmentData,
-    CourseNotificationData,
-    UserData,
-    UserPersonalData,
-)
-from openedx_events.learning.signals import (
-    COURSE_ENROLLMENT_CREATED,
-    COURSE_NOTIFICATION_REQUESTED,
-    SESSION_LOGIN_COMPLETED,
-)
+from openedx_events.event_bus.avro.serializer import serialize_event_data_to_bytes
 
+import bus_cases
+from bus_cases import metadata_json, view
 from conftest import run_probe_lines
-from test_avro_parity import make_value, same_json, serializable_signals
+from test_avro_parity import same_json
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-UTC = datetime.timezone.utc
 
 
 def free_port() -> int:
@@ -98,66 +84,13 @@ def bus(redis_url, monkeypatch):
     return {"url": redis_url, "prefix": "interop", "topic": f"topic-{uuid.uuid4().hex[:12]}"}
 
 
-def view(signal, data) -> dict:
-    """The reference's JSON view of event data (to_dict), which the C++ probe speaks too."""
-    return json.loads(json.dumps(AvroSignalSerializer(signal).to_dict(data)))
-
-
-def metadata_json(metadata: EventsMetadata) -> dict:
-    return json.loads(json.dumps(metadata.to_json_data()))
-
-
-def user(n: int, name: str) -> UserData:
-    return UserData(id=n, is_active=True,
-                    pii=UserPersonalData(username=name, email=f"{name}@example.com", name=f"Ünïcode {name} 🎓"))
-
-
-def course() -> CourseData:
-    return CourseData(course_key=CourseKey.from_string("course-v1:edX+DemoX+Demo_Course"),
-                      display_name="Demonstration Course",
-                      start=datetime.datetime(2023, 1, 1, tzinfo=UTC), end=None)
-
-
 def hand_cases():
-    """(signal, data, metadata): optionals set and unset, lists, maps, custom metadata of every shape."""
-    enrollment = lambda created_by: {"enrollment": CourseEnrollmentData(  # noqa: E731
-        user=user(1, "learner"), course=course(), mode="verified", is_active=True,
-        creation_date=datetime.datetime(2023, 5, 17, 6, 47, 19, 300123, tzinfo=UTC), created_by=created_by)}
-    notification = {"course_notification_data": CourseNotificationData(
-        course_key=CourseKey.from_string("course-v1:edX+DemoX+Demo_Course"), app_name="discussion",
-        notification_type="new_comment", content_url="https://example.com/t/1",
-        content_context={"post_title": "Hello", "é": "🎓"},
-        audience_filters={"enrollments": ["verified", "audit"], "teams": []})}
-    login = {"user": user(4, "bob")}
-
-    def md(signal, n, micro):
-        return EventsMetadata(event_type=signal.event_type, id=uuid.uuid1(), minorversion=n,
-                              source="openedx/cms/web", sourcehost=f"py-host-{n}",
-                              time=datetime.datetime(2024, 2, 29, 23, 59, 58, micro, tzinfo=UTC),
-                              sourcelib=(11, 2, n))
-
-    return [
-        (COURSE_ENROLLMENT_CREATED, enrollment(user(7, "staff")), md(COURSE_ENROLLMENT_CREATED, 1, 123456)),
-        (COURSE_ENROLLMENT_CREATED, enrollment(None), md(COURSE_ENROLLMENT_CREATED, 2, 1)),
-        (COURSE_NOTIFICATION_REQUESTED, notification, md(COURSE_NOTIFICATION_REQUESTED, 3, 0)),
-        (SESSION_LOGIN_COMPLETED, login, EventsMetadata(event_type=SESSION_LOGIN_COMPLETED.event_type)),
-    ]
+    """(signal, data, metadata) of bus_cases.hand_cases() (a Redis entry has no key)."""
+    return [case[:3] for case in bus_cases.hand_cases()]
 
 
 def sweep_cases():
-    """Every serializable event once, every field set (the avro parity's "high" values).
-
-    Events whose top-level values are falsy are left out: the reference refuses to send them.
-    """
-    import random
-
-    cases = []
-    for signal in serializable_signals():
-        rng = random.Random(f"redis/{signal.event_type}")
-        data = {key: make_value(tp, rng, "high") for key, tp in signal.init_data.items()}
-        if all(data.values()):
-            cases.append((signal, data, EventsMetadata(event_type=signal.event_type, minorversion=1)))
-    return cases
+    return bus_cases.sweep_cases("redis")
 
 
 class PythonConsumer:
