@@ -153,6 +153,8 @@ t1=$(now_ms)
 log "Kafka is up (pid $KAFKA_PID) after $(secs $((t1 - t0)))s"
 
 # Apicurio Registry with its storage in the broker ("kafkasql": a journal topic replayed at start).
+# GET /subjects lists at most apicurio.ccompat.max-subjects (1000 by default, silently cut; a
+# whole test run registers hundreds): raised so that a listing is complete.
 # shellcheck disable=SC2206
 REGISTRY_JOPTS=(${REGISTRY_JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1})
 log "starting the schema registry (Apicurio $APICURIO_VERSION, kafkasql) on 127.0.0.1:$REGISTRY_PORT"
@@ -162,6 +164,7 @@ REGISTRY_PID="$(cd "$RDIR" && spawn "$RDIR/registry.pid" "$RDIR/registry.log" ja
     -Dapicurio.storage.kind=kafkasql \
     -Dapicurio.kafkasql.bootstrap.servers="127.0.0.1:$KAFKA_PORT" \
     -Dapicurio.storage.snapshot.location="$RDIR" \
+    -Dapicurio.ccompat.max-subjects=1000000 \
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
     -Dapicurio.rest.deletion.group.enabled=true \
