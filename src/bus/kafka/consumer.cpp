@@ -38,6 +38,8 @@ namespace {
 // A poll waits at most this long per call, so that request_stop() is seen within about a second.
 constexpr milliseconds max_poll_slice{1000};
 constexpr milliseconds sleep_slice{50};
+// How long a cooperative member waits for its partitions to be revoked before it closes.
+constexpr milliseconds leave_wait{2000};
 // The dead-letter producer's message.timeout.ms, and how long a copy's delivery is waited for (a
 // little longer, so that librdkafka's own timeout reports it first).
 constexpr milliseconds dead_letter_timeout{10000};
@@ -196,7 +198,27 @@ struct KafkaConsumer::Impl {
     } catch (...) {
       // Logged by commit_processed; those records are delivered again (at least once).
     }
+    leave_cooperative_group();
     rd_kafka_consumer_close(rk);
+  }
+
+  // With the cooperative (incremental) rebalance protocol, librdkafka 2.0's consumer_close() often
+  // does not leave the group: the broker keeps the member until its session times out (45 s by
+  // default), holding its partitions — and refusing members of another protocol into the group.
+  // Unsubscribing first, and serving the revocation that follows, makes it leave. Records polled
+  // meanwhile are not processed and not committed: they are delivered again.
+  void leave_cooperative_group() noexcept {
+    if (std::string_view(rd_kafka_rebalance_protocol(rk)) != "COOPERATIVE") return;
+    rd_kafka_unsubscribe(rk);
+    const auto deadline = std::chrono::steady_clock::now() + leave_wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      MessagePtr message(rd_kafka_consumer_poll(rk, static_cast<int>(sleep_slice.count())));
+      rd_kafka_topic_partition_list_t* assignment = nullptr;
+      if (rd_kafka_assignment(rk, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      const bool empty = assignment == nullptr || assignment->cnt == 0;
+      if (assignment) rd_kafka_topic_partition_list_destroy(assignment);
+      if (empty && !message) break;
+    }
   }
 
   std::string run_context() const {
