@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "consumer_result.hpp"
 #include "openedx_events/bus/event_bus.hpp"
 #include "openedx_events/catalog.hpp"
 
@@ -35,10 +36,6 @@ namespace {
 
 using namespace openedx_events;
 using Clock = std::chrono::system_clock;
-
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
-}
 
 std::int64_t time_us(const DateTime& time) {
   return std::chrono::duration_cast<std::chrono::microseconds>(time.to_sys_time().time_since_epoch()).count();
@@ -60,13 +57,6 @@ auto sample_enrollment() {
   return signal.from_json(nlohmann::json::parse(text.str()));
 }
 
-std::int64_t percentile(std::vector<std::int64_t>& values, double p) {
-  if (values.empty()) return 0;
-  const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  return values[k];
-}
-
 int produce(const std::string& topic, int count) {
   const auto& signal = learning::COURSE_ENROLLMENT_CREATED;
   const auto data = sample_enrollment();
@@ -86,30 +76,16 @@ int produce(const std::string& topic, int count) {
 
 int consume(const std::string& topic, const std::string& group, int count, const nlohmann::json& extra) {
   auto consumer = bus::make_single_consumer(bus::current_settings(), topic, group, extra);
-  std::vector<std::int64_t> latencies;
-  latencies.reserve(static_cast<std::size_t>(count));
-  std::int64_t first_sent = 0;
-  std::int64_t last_received = 0;
+  bench::ConsumerResult result;
+  result.latencies_us.reserve(static_cast<std::size_t>(count));
   ScopedConnection connection = learning::COURSE_ENROLLMENT_CREATED.connect([&](const auto& event) {
-    const std::int64_t received = now_us();
-    const std::int64_t sent = time_us(event.metadata.time);
-    if (latencies.empty()) first_sent = sent;
-    latencies.push_back(received - sent);
-    last_received = received;
-    if (latencies.size() >= static_cast<std::size_t>(count)) consumer->request_stop();
+    result.add(time_us(event.metadata.time), bench::now_us());
+    if (result.latencies_us.size() >= static_cast<std::size_t>(count)) consumer->request_stop();
   });
   std::cout << "ready" << std::endl;
   consumer->consume_indefinitely();
-  const auto received = latencies.size();
-  const auto p50 = percentile(latencies, 0.50);
-  const auto p99 = percentile(latencies, 0.99);
-  const auto max = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
-  std::cout << nlohmann::json{{"count", received},
-                              {"first_sent_us", first_sent},
-                              {"last_received_us", last_received},
-                              {"latency_us", {{"p50", p50}, {"p99", p99}, {"max", max}}}}
-                   .dump()
-            << std::endl;
+  const auto received = result.latencies_us.size();
+  result.print();
   return received == static_cast<std::size_t>(count) ? 0 : 1;
 }
 

@@ -11,17 +11,12 @@ edx-event-bus-redis RedisEventProducer / RedisEventConsumer with their defaults,
 (as on the C++ side).
 """
 import argparse
-import json
-import os
-import pathlib
 import sys
-import time
 
 import django
 from django.conf import settings
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-EVENT_TYPE = "org.openedx.learning.course.enrollment.created.v1"
+from reference_side import connect_latency_receiver, run_producer
 
 
 def configure(url: str) -> None:
@@ -35,62 +30,14 @@ def configure(url: str) -> None:
     django.setup()
 
 
-def sample(signal):
-    from openedx_events.event_bus.avro.deserializer import AvroSignalDeserializer
-    as_dict = json.loads((ROOT / "bench" / "data" / f"{EVENT_TYPE}.json").read_text())
-    return AvroSignalDeserializer(signal).from_dict(as_dict)
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[int(p * (len(values) - 1))] if values else 0
-
-
 def produce(args) -> int:
     from edx_event_bus_redis import create_producer
-    from openedx_events.tooling import OpenEdxPublicSignal, load_all_signals
-    load_all_signals()
-    signal = OpenEdxPublicSignal.get_signal_by_type(EVENT_TYPE)
-    data = sample(signal)
-    producer = create_producer()
-    start = time.perf_counter()
-    for _ in range(args.count):
-        producer.send(signal=signal, topic=args.topic, event_key_field="enrollment.user.pii.username",
-                      event_data=data, event_metadata=signal.generate_signal_metadata())
-    print(json.dumps({"count": args.count, "seconds": time.perf_counter() - start}), flush=True)
-    return 0
+    return run_producer(create_producer(), args.topic, args.count)
 
 
 def consume(args) -> int:
     from edx_event_bus_redis import RedisEventConsumer
-    from openedx_events.tooling import OpenEdxPublicSignal, load_all_signals
-    load_all_signals()
-    signal = OpenEdxPublicSignal.get_signal_by_type(EVENT_TYPE)
-    latencies = []
-    state = {"first_sent": 0, "last_received": 0}
-
-    def receiver(sender, signal, **kwargs):  # noqa: ARG001 (Django's receiver signature)
-        received = now_us()
-        sent_at = kwargs["metadata"].time
-        sent = int(sent_at.timestamp() * 1_000_000)
-        if not latencies:
-            state["first_sent"] = sent
-        latencies.append(received - sent)
-        state["last_received"] = received
-        if len(latencies) >= args.count:
-            print(json.dumps({
-                "count": len(latencies), "first_sent_us": state["first_sent"],
-                "last_received_us": state["last_received"],
-                "latency_us": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-                               "max": max(latencies)},
-            }), flush=True)
-            os._exit(0)  # consume_indefinitely() has no stop; the benchmark is over
-
-    signal.connect(receiver, weak=False)
+    connect_latency_receiver(args.count)
     consumer = RedisEventConsumer(args.topic, args.group, consumer_name="bench")
     print("ready", flush=True)
     consumer.consume_indefinitely()

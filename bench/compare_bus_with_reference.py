@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+from run_summary import median_run, summarize
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
@@ -97,20 +99,7 @@ def run_pair(consumer_cmd, producer_cmd, env) -> dict:
         if consumer.poll() is None:
             consumer.kill()
             consumer.wait()
-    consumed = json.loads(out.strip().splitlines()[-1])
-    seconds = (consumed["last_received_us"] - consumed["first_sent_us"]) / 1e6
-    return {
-        "count": consumed["count"],
-        "produce_per_s": produced["count"] / produced["seconds"],
-        "end_to_end_per_s": consumed["count"] / seconds,
-        "p50_ms": consumed["latency_us"]["p50"] / 1000,
-        "p99_ms": consumed["latency_us"]["p99"] / 1000,
-    }
-
-
-def median_run(runs):
-    by_rate = sorted(runs, key=lambda r: r["end_to_end_per_s"])
-    return by_rate[len(by_rate) // 2]
+    return summarize(produced, json.loads(out.strip().splitlines()[-1]))
 
 
 def main() -> int:

@@ -38,12 +38,13 @@ import json
 import os
 import pathlib
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+
+from run_summary import median_run, summarize
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -141,21 +142,8 @@ def run_pair(broker: Broker, topic: str, group: str, consumer_cmd, producer_cmd,
     if not lines or not lines[-1].startswith("{"):
         raise RuntimeError(f"consumer gave no result ({consumer.returncode}): {err[-2000:]}")
     consumed = json.loads(lines[-1])
-    seconds = (consumed["last_received_us"] - consumed["first_sent_us"]) / 1e6
     broker.delete_topic(topic)
-    return {
-        "count": consumed["count"],
-        "produce_per_s": produced["count"] / produced["seconds"],
-        "end_to_end_per_s": consumed["count"] / seconds,
-        "p50_ms": consumed["latency_us"]["p50"] / 1000,
-        "p99_ms": consumed["latency_us"]["p99"] / 1000,
-        "consumer_exit_s": consumer_seconds,
-    }
-
-
-def median_run(runs):
-    by_rate = sorted(runs, key=lambda r: r["end_to_end_per_s"])
-    return by_rate[len(by_rate) // 2]
+    return {**summarize(produced, consumed), "consumer_exit_s": consumer_seconds}
 
 
 def main() -> int:
@@ -232,7 +220,7 @@ def main() -> int:
     python = results.get("python", {}).get("end_to_end_per_s")
     print(f"{args.count} events of {EVENT_TYPE}, median of {args.repeat} runs"
           + (f" (Python reference: {python_count} events per run)" if python_count != args.count else "")
-          + f"; Kafka 3.9.1 single broker, one partition")
+          + "; Kafka 3.9.1 single broker, one partition")
     print(f"{'configuration':<44} {'produce/s':>10} {'end-to-end/s':>13} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'consumer exit s':>15} {'vs Python':>9} {'vs raw':>7}")
     for key, label in configs:

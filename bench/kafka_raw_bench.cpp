@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "consumer_result.hpp"
 #include "openedx_events/avro/generic/binary.hpp"
 #include "openedx_events/avro/generic/datum.hpp"
 #include "openedx_events/bus/kafka.hpp"
@@ -46,11 +47,6 @@
 namespace {
 
 using namespace openedx_events;
-
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string option(int argc, char** argv, std::string_view name, std::string fallback = "") {
   for (int i = 2; i + 1 < argc; ++i) {
@@ -117,7 +113,7 @@ int produce(const std::string& bootstrap, const std::string& topic, int count) {
   const auto start = std::chrono::steady_clock::now();
   char sent[64];
   for (int i = 0; i < count; ++i) {
-    std::snprintf(sent, sizeof sent, "%-*lld", static_cast<int>(record.time_width), static_cast<long long>(now_us()));
+    std::snprintf(sent, sizeof sent, "%-*lld", static_cast<int>(record.time_width), static_cast<long long>(bench::now_us()));
     rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
     for (std::size_t h = 0; h < record.headers.size(); ++h) {
       const auto& [name, value] = record.headers[h];
@@ -147,13 +143,6 @@ int produce(const std::string& bootstrap, const std::string& topic, int count) {
   return delivery_errors.load() == 0 ? 0 : 1;
 }
 
-std::int64_t percentile(std::vector<std::int64_t>& values, double p) {
-  if (values.empty()) return 0;
-  const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  return values[k];
-}
-
 void on_commit(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*) {}
 
 int consume(const std::string& bootstrap, const std::string& topic, const std::string& group, int count,
@@ -176,18 +165,16 @@ int consume(const std::string& bootstrap, const std::string& topic, const std::s
   rd_kafka_topic_partition_list_destroy(topics);
   std::cout << "ready" << std::endl;
 
-  std::vector<std::int64_t> latencies;
-  latencies.reserve(static_cast<std::size_t>(count));
-  std::int64_t first_sent = 0;
-  std::int64_t last_received = 0;
-  while (latencies.size() < static_cast<std::size_t>(count)) {
+  bench::ConsumerResult result;
+  result.latencies_us.reserve(static_cast<std::size_t>(count));
+  while (result.latencies_us.size() < static_cast<std::size_t>(count)) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 1000);
     if (!message) continue;
     if (message->err) {
       rd_kafka_message_destroy(message);
       continue;
     }
-    const std::int64_t received = now_us();
+    const std::int64_t received = bench::now_us();
     rd_kafka_headers_t* headers = nullptr;
     const void* value = nullptr;
     size_t size = 0;
@@ -196,25 +183,14 @@ int consume(const std::string& bootstrap, const std::string& topic, const std::s
         rd_kafka_header_get_last(headers, "ce_time", &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       sent = std::stoll(std::string(static_cast<const char*>(value), size));
     }
-    if (latencies.empty()) first_sent = sent;
-    latencies.push_back(received - sent);
-    last_received = received;
-    const bool last = latencies.size() == static_cast<std::size_t>(count);
+    result.add(sent, received);
+    const bool last = result.latencies_us.size() == static_cast<std::size_t>(count);
     if (commit) rd_kafka_commit_message(rk, message, commit == 3 && last ? 0 : 1);
     rd_kafka_message_destroy(message);
   }
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  const auto received = latencies.size();
-  const auto p50 = percentile(latencies, 0.50);
-  const auto p99 = percentile(latencies, 0.99);
-  const auto max = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
-  std::cout << nlohmann::json{{"count", received},
-                              {"first_sent_us", first_sent},
-                              {"last_received_us", last_received},
-                              {"latency_us", {{"p50", p50}, {"p99", p99}, {"max", max}}}}
-                   .dump()
-            << std::endl;
+  result.print();
   return 0;
 }
 

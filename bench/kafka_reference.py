@@ -16,17 +16,12 @@ plus that one property), so that the benchmark's fresh group starts at the begin
 topic and no event sent while the group is still forming is missed.
 """
 import argparse
-import json
-import os
-import pathlib
 import sys
-import time
 
 import django
 from django.conf import settings
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-EVENT_TYPE = "org.openedx.learning.course.enrollment.created.v1"
+from reference_side import connect_latency_receiver, run_producer
 
 
 def configure(args) -> None:
@@ -41,60 +36,15 @@ def configure(args) -> None:
     django.setup()
 
 
-def sample(signal):
-    from openedx_events.event_bus.avro.deserializer import AvroSignalDeserializer
-    as_dict = json.loads((ROOT / "bench" / "data" / f"{EVENT_TYPE}.json").read_text())
-    return AvroSignalDeserializer(signal).from_dict(as_dict)
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[int(p * (len(values) - 1))] if values else 0
-
-
 def produce(args) -> int:
     from edx_event_bus_kafka import create_producer
-    from openedx_events.tooling import OpenEdxPublicSignal, load_all_signals
-    load_all_signals()
-    signal = OpenEdxPublicSignal.get_signal_by_type(EVENT_TYPE)
-    data = sample(signal)
     producer = create_producer()
-    start = time.perf_counter()
-    for _ in range(args.count):
-        producer.send(signal=signal, topic=args.topic, event_key_field="enrollment.user.pii.username",
-                      event_data=data, event_metadata=signal.generate_signal_metadata())
-    producer.prepare_for_shutdown()  # flush(-1)
-    print(json.dumps({"count": args.count, "seconds": time.perf_counter() - start}), flush=True)
-    return 0
+    return run_producer(producer, args.topic, args.count, finish=producer.prepare_for_shutdown)  # flush(-1)
 
 
 def consume(args) -> int:
     from edx_event_bus_kafka import KafkaEventConsumer
-    from openedx_events.tooling import OpenEdxPublicSignal, load_all_signals
-    load_all_signals()
-    signal = OpenEdxPublicSignal.get_signal_by_type(EVENT_TYPE)
-    latencies = []
-    state = {"first_sent": 0, "last_received": 0}
-
-    def receiver(sender, signal, **kwargs):  # noqa: ARG001 (Django's receiver signature)
-        received = now_us()
-        sent = int(kwargs["metadata"].time.timestamp() * 1_000_000)
-        if not latencies:
-            state["first_sent"] = sent
-        latencies.append(received - sent)
-        state["last_received"] = received
-        if len(latencies) >= args.count:
-            print(json.dumps({
-                "count": len(latencies), "first_sent_us": state["first_sent"],
-                "last_received_us": state["last_received"],
-                "latency_us": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-                               "max": max(latencies)},
-            }), flush=True)
-            os._exit(0)  # consume_indefinitely() has no stop; the benchmark is over
+    connect_latency_receiver(args.count)
 
     class FromEarliest(KafkaEventConsumer):
         def _create_consumer(self):
@@ -105,7 +55,6 @@ def consume(args) -> int:
                            "auto.offset.reset": "earliest"})  # the one addition (see the docstring)
             return Consumer(config)
 
-    signal.connect(receiver, weak=False)
     consumer = FromEarliest(args.topic, args.group)
     print("ready", flush=True)
     consumer.consume_indefinitely()
