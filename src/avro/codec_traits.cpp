@@ -1,13 +1,16 @@
 // Out-of-line, cold parts of the compile-time codec: error construction and the bytes JSON form.
 #include "openedx_events/avro/codec_traits.hpp"
 
+#include "openedx_events/avro/json_limits.hpp"
+
 namespace openedx_events::avro {
 
 namespace detail {
 
 void throw_json_type(std::string_view expected, const json& got) {
+  // json_for_message, not dump(): the value may be megabytes long or nested 100,000 deep.
   throw JsonViewError("expected " + std::string(expected) + ", got " + std::string(got.type_name()) + " " +
-                      got.dump(-1, ' ', false, json::error_handler_t::replace));
+                      json_for_message(got));
 }
 
 void throw_invalid_union_branch(std::int64_t branch) {

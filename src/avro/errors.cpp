@@ -3,9 +3,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "openedx_events/avro/json_limits.hpp"
+
 namespace openedx_events::avro {
 
-FieldError::FieldError(std::string reason) : std::runtime_error(reason), reason_(std::move(reason)) {
+namespace {
+// A reason is a sentence, perhaps quoting the bad value (a key parser's "invalid CourseKey: …"):
+// the value may be megabytes long, and repeating all of it helps nobody.
+constexpr std::size_t reason_limit = 100 + message_value_limit;
+}  // namespace
+
+FieldError::FieldError(std::string reason)
+    : std::runtime_error(""), reason_(reason.size() > reason_limit ? truncate_for_message(reason, reason_limit)
+                                                                   : std::move(reason)) {
   rebuild();
 }
 
@@ -21,7 +31,7 @@ void FieldError::prepend_index(std::size_t index) {
 
 void FieldError::prepend_key(std::string_view key) {
   // JSON string syntax keeps odd keys (quotes, control characters) unambiguous in the message.
-  reversed_path_.push_back("[" + nlohmann::json(std::string(key)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "]");
+  reversed_path_.push_back("[" + nlohmann::json(truncate_for_message(key)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "]");
   rebuild();
 }
 

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "common.hpp"
+#include "openedx_events/avro/json_limits.hpp"
 
 namespace openedx_events::avro::generic {
 
@@ -294,7 +295,7 @@ class JsonReader {
       case Type::enum_: {
         if (!json.is_string()) mismatch(node, json);
         auto index = node.symbol_index(json.get_ref<const std::string&>());
-        if (!index) fail(json.dump() + " is not a symbol of " + describe(node));
+        if (!index) fail(json_for_message(json) + " is not a symbol of " + describe(node));
         return Datum::make_enum(*index);
       }
       case Type::array: {
@@ -368,7 +369,7 @@ class JsonReader {
       const Node& first = *node.branches.front();
       if (!accepts(first, json, path_.depth())) {
         fail("a union default must be a value of the union's first branch (" + describe(first) + "), got " +
-             json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+             json_for_message(json));
       }
       return Datum::make_union(0, read(first, json));
     }
