@@ -12,6 +12,43 @@
 
 namespace openedx_events::bus {
 
+namespace {
+
+// The setting an operator should look at when the backend's factory fails.
+std::string backend_setting(const std::string& backend) {
+  if (backend == "redis") return "EVENT_BUS_REDIS_CONNECTION_URL";
+  if (backend == "local") return "EVENT_BUS_EMBEDDED_PATH";
+  if (backend == "kafka") return "EVENT_BUS_KAFKA_*";
+  return "EVENT_BUS_PRODUCER";
+}
+
+// "cannot start the 'local' producer named by EVENT_BUS_PRODUCER (see EVENT_BUS_EMBEDDED_PATH): …",
+// the hint left out when the reason names the setting already.
+std::string cannot_start(const std::string& backend, std::string_view reason) {
+  const std::string setting = backend_setting(backend);
+  std::string message = "cannot start the '" + backend + "' producer named by EVENT_BUS_PRODUCER";
+  if (reason.find(setting) == std::string_view::npos) message += " (see " + setting + ")";
+  return message + ": " + std::string(reason);
+}
+
+// The setting without which the backend cannot work, if it is missing (the factories only warn).
+const char* missing_required_setting(const Settings& settings) {
+  const std::string& backend = settings.event_bus_producer;
+  if (backend == "redis" && settings.redis_connection_url.empty()) return "EVENT_BUS_REDIS_CONNECTION_URL";
+  if (backend == "kafka" && settings.kafka_bootstrap_servers.empty()) return "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS";
+  return nullptr;
+}
+
+std::unique_ptr<EventBusProducer> make_backend_producer(const Settings& settings) {
+  const std::string& backend = settings.event_bus_producer;
+  if (backend == "redis") return make_redis_producer(settings);
+  if (backend == "local") return make_embedded_producer(settings);
+  if (backend == "kafka") return make_kafka_producer(settings);
+  throw ProducerSetupError("EVENT_BUS_PRODUCER names the backend '" + backend + "', which this build does not have");
+}
+
+}  // namespace
+
 std::unique_ptr<EventBusProducer> make_producer(const Settings& settings) {
   const std::string& backend = settings.event_bus_producer;
   if (backend.empty()) {
@@ -19,16 +56,33 @@ std::unique_ptr<EventBusProducer> make_producer(const Settings& settings) {
     return nullptr;
   }
   try {
-    if (backend == "redis") return make_redis_producer(settings);
-    if (backend == "local") return make_embedded_producer(settings);
-    if (backend == "kafka") return make_kafka_producer(settings);
-    logger().warn("Event Bus setting EVENT_BUS_PRODUCER names the backend '{}', which this build does not have; "
-                  "component will be inactive", backend);
+    // The factories log the reference's warning for a missing required setting and return nullptr.
+    return make_backend_producer(settings);
+  } catch (const ProducerSetupError& e) {
+    logger().warn("{}; component will be inactive", e.what());
   } catch (const std::exception& e) {
     logger().warn("Failed to load the '{}' producer from setting EVENT_BUS_PRODUCER: {}; component will be inactive",
                   backend, e.what());
   }
   return nullptr;
+}
+
+std::unique_ptr<EventBusProducer> make_producer_or_throw(const Settings& settings) {
+  const std::string& backend = settings.event_bus_producer;
+  if (backend.empty()) throw ProducerSetupError("no event bus producer is configured (set EVENT_BUS_PRODUCER)");
+  if (const char* missing = missing_required_setting(settings)) {
+    throw ProducerSetupError("EVENT_BUS_PRODUCER is '" + backend + "' but " + missing + " is not set");
+  }
+  std::unique_ptr<EventBusProducer> producer;
+  try {
+    producer = make_backend_producer(settings);
+  } catch (const ProducerSetupError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ProducerSetupError(cannot_start(backend, e.what()));
+  }
+  if (!producer) throw ProducerSetupError(cannot_start(backend, "the warning above says why"));
+  return producer;
 }
 
 EventBusProducer& get_producer() {

@@ -29,6 +29,17 @@ class NoConsumerConfiguredError : public std::runtime_error {
 // not be made (the reason is logged).
 std::unique_ptr<EventBusProducer> make_producer(const Settings& settings);
 
+// Why make_producer_or_throw could not make a producer, naming the setting to look at.
+class ProducerSetupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The same for tools that must say why there is no producer (the CLI): never nullptr; throws
+// ProducerSetupError when EVENT_BUS_PRODUCER is unset, when the backend's required setting is
+// missing, or when the backend cannot start (a malformed URL, an unusable database file).
+std::unique_ptr<EventBusProducer> make_producer_or_throw(const Settings& settings);
+
 // The process's producer, made from current_settings() on first use.
 EventBusProducer& get_producer();
 
