@@ -32,6 +32,8 @@
 // not cross a fork).
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -85,6 +87,10 @@ class EmbeddedProducer final : public EventBusProducer {
   void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                    const void* event_data, const EventsMetadata& metadata) override;
   void flush() override;
+  // Stops accepting; with EVENT_BUS_PRODUCER_ASYNC waits at most `timeout` for the queue, then
+  // gives up on the rest (each logged, then their count). The destructor does this with
+  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT.
+  std::uint64_t prepare_for_shutdown(std::chrono::milliseconds timeout) override;
 
   // Appends a ready-made message to the stream `full_topic` (already prefixed) and returns its
   // entry id. Throws EmbeddedBusError. For tools that copy entries between buses, and tests.
@@ -92,10 +98,14 @@ class EmbeddedProducer final : public EventBusProducer {
 
  private:
   void write_batch(std::vector<detail::QueuedEvent>& batch);
+  void fail_queued(const detail::QueuedEvent& event, std::string_view error);
+
 
   Settings settings_;
   std::mutex mutex_;  // one SQLite connection, one transaction at a time
   std::unique_ptr<embedded_detail::Store> store_;
+  std::atomic<bool> closed_{false};            // prepare_for_shutdown() began: sends are refused
+  std::atomic<std::uint64_t> abandoned_{0};    // given up on because of the shutdown
   std::unique_ptr<detail::SendQueue> queue_;  // EVENT_BUS_PRODUCER_ASYNC; destroyed (flushed) first
 };
 
@@ -148,6 +158,8 @@ class EmbeddedConsumer final : public EventBusConsumer {
   std::string group_id_;
   EmbeddedConsumerOptions options_;
   std::unique_ptr<embedded_detail::Store> store_;
+  std::atomic<bool> closed_{false};            // prepare_for_shutdown() began: sends are refused
+  std::atomic<std::uint64_t> abandoned_{0};    // given up on because of the shutdown
   // New entries claimed together (EVENT_BUS_CONSUMER_BATCH_SIZE) and not processed yet: already
   // pending for this consumer, so a stop or a crash leaves them for the next consumer of this name.
   std::vector<Entry> batch_;

@@ -237,8 +237,12 @@ class KafkaProducer final : public EventBusProducer {
 
   void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                    const void* event_data, const EventsMetadata& metadata) override;
-  // prepare_for_shutdown(): waits (without limit) for every queued record.
+  // Waits (without limit) for every queued record.
   void flush() override;
+  // The reference's prepare_for_shutdown() flushes without limit; ours waits at most `timeout`
+  // (the destructor: EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT), then purges what is left, each record
+  // logged as failed, and logs their count.
+  std::uint64_t prepare_for_shutdown(std::chrono::milliseconds timeout) override;
 
  private:
   struct Impl;

@@ -115,8 +115,10 @@ struct RedisBackoff {
 // With EVENT_BUS_PRODUCER_ASYNC, send_erased() encodes the event, queues it and returns; a writer
 // thread sends what is queued as pipelined XADDs (up to 1000 per round trip), logs each delivery
 // (audit) or failure (the same error line, with the event data decoded back to JSON), and
-// flush() waits until the queue is written. Destroying the producer flushes it. At most 100,000
-// events wait; beyond that send_erased() blocks until the writer catches up.
+// flush() waits until the queue is written. While Redis is away the writer keeps its batch and
+// retries it in order for EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS. At most 100,000 events wait;
+// beyond that send_erased() blocks until the writer catches up. prepare_for_shutdown() and the
+// destructor wait at most EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT, then give up on the rest (logged).
 class RedisProducer final : public EventBusProducer {
  public:
   // Throws std::invalid_argument for a missing or unusable EVENT_BUS_REDIS_CONNECTION_URL.
@@ -128,6 +130,7 @@ class RedisProducer final : public EventBusProducer {
   void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                    const void* event_data, const EventsMetadata& metadata) override;
   void flush() override;
+  std::uint64_t prepare_for_shutdown(std::chrono::milliseconds timeout) override;
 
  private:
   struct Impl;

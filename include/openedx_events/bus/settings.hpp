@@ -76,6 +76,11 @@ struct Settings {
   double redis_consumer_poll_timeout = 60;                      // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT, s
   double redis_consumer_poll_failure_sleep = 1.0;               // EVENT_BUS_REDIS_CONSUMER_POLL_FAILURE_SLEEP, s
   std::optional<std::int64_t> redis_consumer_consecutive_errors_limit;  // ..._CONSECUTIVE_ERRORS_LIMIT
+  // EVENT_BUS_REDIS_CONSUMER_CLAIM_IDLE_SECONDS (ours), s: a Redis consumer takes over its group's
+  // entries pending (delivered, never acknowledged) for longer than this — those of a member that
+  // was killed and whose name is not coming back — at start and then at least once per that many
+  // seconds; 0: never, the reference's claim_msgs_older_than=None. That option, when given, wins.
+  double redis_consumer_claim_idle_seconds = 60;
   bool redis_consumers_enabled = true;                          // EVENT_BUS_REDIS_CONSUMERS_ENABLED
   bool redis_audit_logging_enabled = true;                      // EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED
 
@@ -109,6 +114,15 @@ struct Settings {
   // wait for the queue; a failed batch is logged event by event, as a failed send is. Off by
   // default: the reference's send() returns once the event is stored.
   bool producer_async = false;
+  // EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS: while the broker is unreachable the async writer keeps
+  // the batch in hand and retries it with backoff, in order, for up to this long from the start of
+  // the outage (librdkafka's message.timeout.ms default, so both backends hold an event as long);
+  // past it, each event is given up on (logged and counted once) until the broker is back.
+  double producer_async_retry_seconds = 300;
+  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT: how long prepare_for_shutdown() (SIGTERM with
+  // TerminationHandler, a producer's destruction) waits for accepted events to be delivered before
+  // giving up on the rest (each logged, then their count). 8 s fits Docker's 10 s stop grace.
+  double producer_shutdown_timeout = 8;
   // EVENT_BUS_CONSUMER_BATCH_SIZE: how many new entries a consumer takes per read (COUNT of
   // XREADGROUP; rows per read of the embedded bus). Each is still acknowledged only after its
   // receivers ran; acknowledgements of a batch are sent together. 1 reads as the reference does.

@@ -50,11 +50,42 @@ EmbeddedProducer::EmbeddedProducer(const Settings& settings) : settings_(setting
   store_ = std::make_unique<embedded_detail::Store>(settings_.embedded_bus_path,
                                                     embedded_detail::Durability::power_loss_safe);
   if (settings_.producer_async) {
-    queue_ = std::make_unique<detail::SendQueue>([this](std::vector<detail::QueuedEvent>& batch) { write_batch(batch); });
+    queue_ = std::make_unique<detail::SendQueue>(
+        [this](std::vector<detail::QueuedEvent>& batch) { write_batch(batch); },
+        [this](std::vector<detail::QueuedEvent>& rest) {
+          for (const auto& event : rest) fail_queued(event, "the producer shut down before the event was delivered");
+          abandoned_ += rest.size();
+        });
   }
 }
 
-EmbeddedProducer::~EmbeddedProducer() = default;
+EmbeddedProducer::~EmbeddedProducer() {
+  if (!closed_) prepare_for_shutdown(seconds_setting_to_ms(settings_.producer_shutdown_timeout));
+}
+
+std::uint64_t EmbeddedProducer::prepare_for_shutdown(std::chrono::milliseconds timeout) {
+  closed_ = true;
+  if (queue_) queue_->close(timeout);
+  const std::uint64_t given_up = abandoned_.exchange(0);
+  if (given_up > 0) {
+    logger().error("Embedded event bus producer: {} accepted events were not delivered before shutdown (waited {} ms); "
+                   "each is logged above with what is needed to send it again",
+                   given_up, timeout.count());
+  }
+  return given_up;
+}
+
+void EmbeddedProducer::fail_queued(const detail::QueuedEvent& event, std::string_view error) {
+  std::string data_text;
+  try {
+    data_text = event.signal->decode_to_json(event.message.event_data).dump();
+  } catch (const std::exception& decode_error) {
+    data_text = std::string("<not representable: ") + decode_error.what() + ">";
+  }
+  log_delivery_error(error, event.full_topic, *event.signal, event.topic, event.event_key_field, data_text,
+                     event.metadata);
+  count_failed();
+}
 
 std::string EmbeddedProducer::append(std::string_view full_topic, const BusMessage& message) {
   const std::lock_guard lock(mutex_);
@@ -81,37 +112,34 @@ void EmbeddedProducer::write_batch(std::vector<detail::QueuedEvent>& batch) {
                       batch[i].full_topic, batch[i].message.id, signal_repr(*batch[i].signal), ids[i]);
       }
     }
+    count_delivered(batch.size());
   } catch (const std::exception& e) {
     // The transaction was rolled back: none of the batch is stored.
-    for (const auto& event : batch) {
-      std::string data_text;
-      try {
-        data_text = event.signal->decode_to_json(event.message.event_data).dump();
-      } catch (const std::exception& decode_error) {
-        data_text = std::string("<not representable: ") + decode_error.what() + ">";
-      }
-      log_delivery_error(e.what(), event.full_topic, *event.signal, event.topic, event.event_key_field, data_text,
-                         event.metadata);
-    }
+    for (const auto& event : batch) fail_queued(event, e.what());
   }
 }
 
 void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                    const void* event_data, const EventsMetadata& metadata) {
+  count_sent();
   const std::string full_topic = full_topic_name(topic, settings_.event_bus_topic_prefix);
   std::string error;
   try {
+    if (closed_) throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
     BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
     if (queue_) {
-      queue_->push(detail::QueuedEvent{&signal, std::string(topic), std::string(event_key_field), full_topic, metadata,
-                                       std::move(message)});
-      return;
+      if (queue_->push(detail::QueuedEvent{&signal, std::string(topic), std::string(event_key_field), full_topic,
+                                           metadata, std::move(message)})) {
+        return;
+      }
+      throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
     }
     const std::string entry_id = append(full_topic, message);
     if (settings_.redis_audit_logging_enabled) {
       logger().info("Message delivered to the embedded event bus: topic={}, message_id={}, signal={}, entry_id={}",
                     full_topic, message.id, signal_repr(signal), entry_id);
     }
+    count_delivered();
     return;
   } catch (const std::exception& e) {
     error = e.what();
@@ -127,6 +155,7 @@ void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view to
     data_text = std::string("<not representable: ") + e.what() + ">";
   }
   log_delivery_error(error, full_topic, signal, topic, event_key_field, data_text, metadata);
+  count_failed();
 }
 
 std::unique_ptr<EventBusProducer> make_embedded_producer(const Settings& settings) {

@@ -284,6 +284,7 @@ Store::Store(const std::filesystem::path& path, Durability durability) : path_(p
     exec(durability == Durability::power_loss_safe ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     // After a burst the WAL file is reused from its start, not shrunk: cap what stays on disk.
     exec("PRAGMA journal_size_limit=67108864");
+    check_integrity();
     open_schema();
   } catch (...) {
     sqlite3_close_v2(db_);
@@ -297,6 +298,36 @@ Store::~Store() {
 }
 
 void Store::fail(int rc, std::string_view what) const { throw_sqlite(db_, rc, what, path_); }
+
+// A damaged file can still accept inserts into pages it does not touch while consumers fail on
+// the damaged ones: refuse it at open, with SQLite's own account of the damage. quick_check reads
+// every page once (O(file size), no index cross-checks): ~10 ms for a 10 MB bus.
+void Store::check_integrity() {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "PRAGMA quick_check(3)", -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "PRAGMA quick_check");
+  std::string problems;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    const std::string line = text != nullptr ? text : "";
+    if (line == "ok") continue;
+    if (!problems.empty()) problems += "; ";
+    problems += line;
+  }
+  if (rc != SQLITE_DONE && ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)) {
+    // Damage bad enough that the check itself stops on it.
+    problems += problems.empty() ? sqlite3_errmsg(db_) : std::string("; ") + sqlite3_errmsg(db_);
+  } else if (rc != SQLITE_DONE) {
+    sqlite3_finalize(stmt);
+    fail(rc, "PRAGMA quick_check");
+  }
+  sqlite3_finalize(stmt);
+  if (!problems.empty()) {
+    throw EmbeddedBusError("embedded event bus (" + path_ + "): the database file is corrupt (PRAGMA quick_check: " +
+                               problems + "); restore it from a copy or move it aside",
+                           SQLITE_CORRUPT);
+  }
+}
 
 sqlite3_stmt* Store::prepared(const char* sql) {
   const auto found = statements_.find(sql);

@@ -84,6 +84,7 @@ class Store {
   bool destroy_group(std::string_view topic, std::string_view group);
 
  private:
+  void check_integrity();
   class Statement;
   // The cached prepared statement for `sql` (one of store.cpp's constants).
   sqlite3_stmt* prepared(const char* sql);

@@ -153,15 +153,18 @@ void record_delivery_error(const std::string& error, const SendSite& site, const
   }
 }
 
-// Delivery report: runs in whichever thread polls (send, the poll thread, flush).
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* audit_logging) {
+// A delivery report (in whichever thread polls: send, the poll thread, flush): logs it; true when
+// the record was delivered.
+bool report_delivery(const rd_kafka_message_t* message, bool audit_logging) {
   const auto* site = static_cast<const SendSite*>(message->_private);
-  if (site == nullptr) return;
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    record_delivery_error(detail::kafka_error_text(message->err, rd_kafka_message_errstr(message)), *site, *message);
-    return;
+    if (site != nullptr) {
+      record_delivery_error(detail::kafka_error_text(message->err, rd_kafka_message_errstr(message)), *site,
+                            *message);
+    }
+    return false;
   }
-  if (audit_logging == nullptr) return;
+  if (!audit_logging) return true;
   try {
     std::string message_id;
     for (const auto& [name, value] : detail::read_headers(*message)) {
@@ -172,6 +175,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* audit_log
                   detail::key_repr(*message));
   } catch (...) {
   }
+  return true;
 }
 
 std::vector<std::string> split_on_dots(std::string_view path) {
@@ -191,6 +195,10 @@ std::vector<std::string> split_on_dots(std::string_view path) {
 constexpr std::chrono::milliseconds topic_metadata_wait{2000};
 
 struct KafkaProducer::Impl {
+  KafkaProducer& owner;  // its delivery counts
+  bool audit_logging;
+  std::chrono::milliseconds shutdown_timeout;  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT
+  std::atomic<bool> closed{false};             // prepare_for_shutdown() began: sends are refused
   std::string topic_prefix;
   std::chrono::milliseconds poll_interval;
   std::unique_ptr<SchemaRegistryClient> registry;
@@ -204,14 +212,15 @@ struct KafkaProducer::Impl {
   bool stopping = false;
   std::thread poll_thread;
 
-  explicit Impl(const Settings& settings)
-      : topic_prefix(settings.event_bus_topic_prefix),
+  Impl(KafkaProducer& owner_, const Settings& settings)
+      : owner(owner_),
+        audit_logging(settings.kafka_audit_logging_enabled),
+        shutdown_timeout(seconds_setting_to_ms(settings.producer_shutdown_timeout)),
+        topic_prefix(settings.event_bus_topic_prefix),
         poll_interval(std::max<std::int64_t>(1, std::llround(settings.kafka_poll_interval_sec * 1000))) {
     detail::ConfPtr conf = detail::make_kafka_conf(settings, {});
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery);
-    // The delivery report's opaque says whether to write the audit line (non-null) or not.
-    static int audit_marker = 0;
-    rd_kafka_conf_set_opaque(conf.get(), settings.kafka_audit_logging_enabled ? &audit_marker : nullptr);
+    rd_kafka_conf_set_opaque(conf.get(), this);
     char error[512] = {0};
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
     if (!rk) throw KafkaError(std::string("Cannot create the Kafka producer: ") + error);
@@ -229,6 +238,26 @@ struct KafkaProducer::Impl {
     poll_thread.join();
     flush_all();  // every delivery report is served before the sites they point at go
     rd_kafka_destroy(rk);
+  }
+
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    auto* impl = static_cast<Impl*>(opaque);
+    if (report_delivery(message, impl->audit_logging)) {
+      impl->owner.count_delivered();
+    } else {
+      impl->owner.count_failed();
+    }
+  }
+
+  // Waits at most `timeout` for the queued records; purges the rest, whose delivery reports then
+  // log each as failed (_PURGE_QUEUE / _PURGE_INFLIGHT). Returns how many were purged.
+  std::uint64_t drain(std::chrono::milliseconds timeout) {
+    rd_kafka_flush(rk, static_cast<int>(std::min<std::int64_t>(timeout.count(), INT32_MAX)));
+    const int left = rd_kafka_outq_len(rk);
+    if (left <= 0) return 0;
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rk, 1000);  // serves the purged records' reports
+    return static_cast<std::uint64_t>(left);
   }
 
   // The reference's kafka-producer-poll thread.
@@ -305,24 +334,42 @@ struct KafkaProducer::Impl {
   }
 };
 
-KafkaProducer::KafkaProducer(const Settings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+KafkaProducer::KafkaProducer(const Settings& settings) : impl_(std::make_unique<Impl>(*this, settings)) {}
 
-KafkaProducer::~KafkaProducer() = default;
+KafkaProducer::~KafkaProducer() {
+  if (!impl_->closed) prepare_for_shutdown(impl_->shutdown_timeout);
+}
 
 void KafkaProducer::flush() { impl_->flush_all(); }
 
+std::uint64_t KafkaProducer::prepare_for_shutdown(std::chrono::milliseconds timeout) {
+  impl_->closed = true;
+  const std::uint64_t given_up = impl_->drain(timeout);
+  if (given_up > 0) {
+    // A record purged in flight may still have reached the broker: re-sending it from the log
+    // can duplicate it, which the bus's at-least-once contract allows.
+    logger().error("Kafka event bus producer: {} accepted records were not delivered before shutdown (waited {} ms); "
+                   "each is logged above with what is needed to send it again",
+                   given_up, timeout.count());
+  }
+  return given_up;
+}
+
 void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                 const void* event_data, const EventsMetadata& metadata) {
+  count_sent();
   SendSite* site = nullptr;
   try {
     site = &impl_->site_for(signal, topic, event_key_field);
   } catch (const std::exception& e) {
     logger().error("Error delivering message to Kafka event bus. error={} initial_topic={} event_key_field={}",
                    e.what(), py_repr(std::string(topic)), py_repr(std::string(event_key_field)));
+    count_failed();
     return;
   }
   bool key_extracted = false;
   try {
+    if (impl_->closed) throw KafkaError("the producer is shut down (prepare_for_shutdown was called)");
     // The key's Avro straight from the typed data; through the JSON view (the reference's
     // extract_event_key) only when the path is not a chain of set record fields — which also
     // gives the reference's error when the key cannot be found.
@@ -357,8 +404,10 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     rd_kafka_poll(impl_->rk, 0);
   } catch (const std::exception& e) {
     record_send_error(e.what(), *site, key_extracted, event_data, metadata);
+    count_failed();
   } catch (...) {
     record_send_error("unknown error", *site, key_extracted, event_data, metadata);
+    count_failed();
   }
 }
 

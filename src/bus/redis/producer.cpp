@@ -1,4 +1,6 @@
 // RedisProducer: the reference's RedisEventProducer (edx_event_bus_redis/internal/producer.py).
+#include <atomic>
+#include <map>
 #include <mutex>
 
 #include "bus/redis/connection.hpp"
@@ -69,69 +71,153 @@ void log_delivered(const std::string& full_topic, const EventsMetadata& metadata
 using detail::QueuedEvent;
 
 struct RedisProducer::Impl {
+  RedisProducer& owner;  // its delivery counts
   std::string topic_prefix;
   std::string max_len;  // EVENT_BUS_REDIS_STREAM_MAX_LEN, as the XADD argument
   bool audit_logging;
+  std::chrono::milliseconds retry_budget;      // EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS
+  std::chrono::milliseconds shutdown_timeout;  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT
+  std::atomic<bool> closed{false};             // prepare_for_shutdown() began: sends are refused
+  std::atomic<std::uint64_t> abandoned{0};     // given up on because of the shutdown
 
   std::mutex mutex;  // one connection, one command at a time; guards everything below
   RedisConnection connection;
   detail::Backoff backoff;
   std::chrono::steady_clock::time_point next_attempt{};
+  // The async writer's view of an outage: when the first of its failed attempts was.
+  std::optional<std::chrono::steady_clock::time_point> outage_since;
 
-  Impl(const Settings& settings, RedisBackoff backoff_config)
-      : topic_prefix(settings.event_bus_topic_prefix),
+  Impl(RedisProducer& owner_, const Settings& settings, RedisBackoff backoff_config)
+      : owner(owner_),
+        topic_prefix(settings.event_bus_topic_prefix),
         max_len(std::to_string(settings.redis_stream_max_len)),
         audit_logging(settings.redis_audit_logging_enabled),
+        retry_budget(seconds_setting_to_ms(settings.producer_async_retry_seconds)),
+        shutdown_timeout(seconds_setting_to_ms(settings.producer_shutdown_timeout)),
         connection(parse_url(settings.redis_connection_url)),
         backoff(backoff_config) {
     if (settings.producer_async) {
-      queue = std::make_unique<detail::SendQueue>([this](std::vector<QueuedEvent>& batch) { write_batch(batch); });
+      queue = std::make_unique<detail::SendQueue>([this](std::vector<QueuedEvent>& batch) { write_batch(batch); },
+                                                  [this](std::vector<QueuedEvent>& rest) { abandon(rest, 0, ""); });
     }
   }
 
-  // EVENT_BUS_PRODUCER_ASYNC; declared last so that it is destroyed (flushed) first.
+  // EVENT_BUS_PRODUCER_ASYNC; declared last so that it is destroyed (closed) first.
   std::unique_ptr<detail::SendQueue> queue;
 
-  // One pipelined round trip for the batch: every XADD written, then every reply read. A broken
-  // connection gets one immediate retry on a new one for the events not answered yet (as a single
-  // send does); events that still fail are logged one by one with everything needed to re-send.
+  void failed(const QueuedEvent& event, std::string_view error) {
+    log_delivery_error(error, event.full_topic, *event.signal, event.topic, event.event_key_field,
+                       std::string_view(event.message.event_data), event.metadata);
+    owner.count_failed();
+  }
+
+  void delivered(const QueuedEvent& event, std::string_view entry_id) {
+    if (audit_logging) log_delivered(event.full_topic, event.metadata, *event.signal, entry_id);
+    owner.count_delivered();
+  }
+
+  // The shutdown came before Redis did: each event from `from` on is logged for a re-send.
+  void abandon(std::vector<QueuedEvent>& batch, std::size_t from, std::string_view last_error) {
+    std::string error = "the producer shut down before the event was delivered";
+    if (!last_error.empty()) error += std::string(" (last error: ") + std::string(last_error) + ")";
+    for (std::size_t i = from; i < batch.size(); ++i) failed(batch[i], error);
+    abandoned += batch.size() - from;
+  }
+
+  // One pipelined round trip for the batch: every XADD written, then every reply read. While Redis
+  // is unreachable the batch stays in hand and is retried with backoff, in order, for up to
+  // retry_budget from the start of the outage; past it, events fail (logged and counted once)
+  // until a connection succeeds again. An error reply fails its event only.
   void write_batch(std::vector<QueuedEvent>& batch) {
     const std::lock_guard lock(mutex);
     std::size_t done = 0;
-    std::string error;
-    for (int attempt = 0; attempt < 2 && done < batch.size(); ++attempt) {
+    bool unanswered = false;  // a connection broke after XADDs were written
+    for (;;) {
       try {
-        if (!connection.connected()) connect_locked();
+        if (!connection.connected()) {
+          connection.connect();
+          backoff.reset();
+        }
+        if (unanswered) done = skip_already_stored(batch, done);
+        unanswered = true;
         for (std::size_t i = done; i < batch.size(); ++i) {
-          const auto args = xadd_args(batch[i].full_topic, batch[i].message);
-          connection.send_without_reply(args);
+          connection.send_without_reply(xadd_args(batch[i].full_topic, batch[i].message));
         }
         for (; done < batch.size(); ++done) {
           const detail::Reply reply = connection.read_reply();
-          const QueuedEvent& event = batch[done];
           if (reply.is_error()) {
-            log_delivery_error(reply.text(), event.full_topic, *event.signal, event.topic, event.event_key_field,
-                               std::string_view(event.message.event_data), event.metadata);
-          } else if (audit_logging) {
-            log_delivered(event.full_topic, event.metadata, *event.signal, reply.text());
+            failed(batch[done], reply.text());
+          } else {
+            delivered(batch[done], reply.text());
           }
         }
+        if (outage_since) logger().info("Redis event bus producer: connected again to {}", connection.describe());
+        outage_since.reset();
+        return;
       } catch (const RedisConnectionError& e) {
-        // Entries whose reply did not come may have been written: a retry may duplicate them,
-        // which the bus's at-least-once contract allows; losing them it does not.
-        error = e.what();
         connection.disconnect();
-        if (attempt == 1) next_attempt = std::chrono::steady_clock::now() + backoff.next();
+        if (!keep_retrying(batch, done, e.what())) return;
       } catch (const std::exception& e) {
-        error = e.what();
-        break;
+        // Credentials or TLS refused, or a bug: retrying will not help.
+        for (std::size_t i = done; i < batch.size(); ++i) failed(batch[i], e.what());
+        return;
       }
     }
-    for (std::size_t i = done; i < batch.size(); ++i) {
-      const QueuedEvent& event = batch[i];
-      log_delivery_error(error, event.full_topic, *event.signal, event.topic, event.event_key_field,
-                         std::string_view(event.message.event_data), event.metadata);
+  }
+
+  // After a lost connection: waits the backoff and returns true, or gives up on the rest of the
+  // batch (retry budget spent, or the producer is shutting down) and returns false.
+  bool keep_retrying(std::vector<QueuedEvent>& batch, std::size_t done, std::string_view error) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!outage_since) {
+      outage_since = now;
+      logger().warn("Redis event bus producer: {}; keeping {} events and retrying for up to {} s", error,
+                    batch.size() - done, retry_budget.count() / 1000.0);
     }
+    if (now - *outage_since >= retry_budget) {
+      const std::string reason = std::string(error) + " (retried for " +
+                                 std::to_string(retry_budget.count() / 1000) +
+                                 " s: EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS)";
+      for (std::size_t i = done; i < batch.size(); ++i) failed(batch[i], reason);
+      return false;
+    }
+    if (!queue->wait_before_retry(backoff.next())) {
+      abandon(batch, done, error);
+      return false;
+    }
+    return true;
+  }
+
+  // A connection that broke after XADDs were written may have broken after Redis applied some:
+  // Redis applies a pipeline in order, so those are a prefix of the unanswered events. Finding
+  // their message ids near the end of their streams avoids writing them twice (and reporting
+  // as failed an event that was stored). Returns the index of the first event still to write.
+  std::size_t skip_already_stored(std::vector<QueuedEvent>& batch, std::size_t done) {
+    std::map<std::string_view, std::map<std::string, std::string, std::less<>>> stored;  // topic -> id -> entry
+    for (std::size_t i = done; i < batch.size(); ++i) {
+      auto [it, inserted] = stored.try_emplace(batch[i].full_topic);
+      if (!inserted) continue;
+      const std::string count = std::to_string(batch.size() - done + 1000);
+      const detail::Reply reply = connection.command({"XREVRANGE", batch[i].full_topic, "+", "-", "COUNT", count});
+      if (reply.is_error() || !detail::reply_is_array(reply.get())) continue;
+      for (const redisReply* entry : detail::reply_elements(reply.get())) {
+        const auto parts = detail::reply_elements(*entry);
+        if (parts.size() != 2) continue;
+        const auto fields = detail::reply_elements(*parts[1]);
+        for (std::size_t f = 0; f + 1 < fields.size(); f += 2) {
+          if (detail::reply_text(*fields[f]) == "id") {
+            it->second.emplace(detail::reply_text(*fields[f + 1]), detail::reply_text(*parts[0]));
+          }
+        }
+      }
+    }
+    for (; done < batch.size(); ++done) {
+      const auto& ids = stored[batch[done].full_topic];
+      const auto found = ids.find(batch[done].message.id);
+      if (found == ids.end()) break;
+      delivered(batch[done], found->second);
+    }
+    return done;
   }
 
   std::vector<std::string_view> xadd_args(const std::string& stream, const BusMessage& message) const {
@@ -149,8 +235,8 @@ struct RedisProducer::Impl {
   }
 
   // Connects now if the backoff allows it. A failure (Redis down, credentials refused) pushes the
-  // next attempt back, so that a send while Redis is away fails at once instead of waiting for a
-  // connect timeout in the caller's thread every time.
+  // next attempt back, so that a synchronous send while Redis is away fails at once instead of
+  // waiting for a connect timeout in the caller's thread every time.
   void connect_locked() {
     const auto now = std::chrono::steady_clock::now();
     if (now < next_attempt) {
@@ -201,28 +287,45 @@ struct RedisProducer::Impl {
 };
 
 RedisProducer::RedisProducer(const Settings& settings, RedisBackoff backoff)
-    : impl_(std::make_unique<Impl>(settings, backoff)) {}
+    : impl_(std::make_unique<Impl>(*this, settings, backoff)) {}
 
-RedisProducer::~RedisProducer() = default;
+RedisProducer::~RedisProducer() {
+  if (!impl_->closed) prepare_for_shutdown(impl_->shutdown_timeout);
+}
 
 void RedisProducer::flush() {
   if (impl_->queue) impl_->queue->flush();
 }
 
+std::uint64_t RedisProducer::prepare_for_shutdown(std::chrono::milliseconds timeout) {
+  impl_->closed = true;
+  if (impl_->queue) impl_->queue->close(timeout);
+  const std::uint64_t given_up = impl_->abandoned.exchange(0);
+  if (given_up > 0) {
+    logger().error("Redis event bus producer: {} accepted events were not delivered before shutdown (waited {} ms); "
+                   "each is logged above with what is needed to send it again",
+                   given_up, timeout.count());
+  }
+  return given_up;
+}
 
 void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
                                 const void* event_data, const EventsMetadata& metadata) {
+  count_sent();
   // The reference fills its ProducingContext as it goes: full_topic stays None if computing it
   // failed. Here it cannot fail, but the order of the context fields is kept.
   std::optional<std::string> full_topic;
   std::string error;
   try {
     full_topic = full_topic_name(topic, impl_->topic_prefix);
+    if (impl_->closed) throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
     BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
     if (impl_->queue) {
-      impl_->queue->push(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic, metadata,
-                                 std::move(message)});
-      return;
+      if (impl_->queue->push(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic,
+                                         metadata, std::move(message)})) {
+        return;
+      }
+      throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
     }
     std::string redis_msg_id;
     {
@@ -230,6 +333,7 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
       redis_msg_id = impl_->xadd_locked(*full_topic, message);
     }
     if (impl_->audit_logging) log_delivered(*full_topic, metadata, signal, redis_msg_id);
+    count_delivered();
     return;
   } catch (const std::exception& e) {
     error = e.what();
@@ -237,6 +341,7 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
     error = "unknown error";
   }
   log_delivery_error(error, full_topic, signal, topic, event_key_field, event_data, metadata);
+  count_failed();
 }
 
 std::unique_ptr<RedisProducer> make_redis_producer(const Settings& settings) {
