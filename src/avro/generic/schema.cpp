@@ -5,6 +5,8 @@
 // and on arbitrarily nested input (depth is bounded), and every SchemaError names the place in the
 // schema where the problem is.
 #include "openedx_events/avro/generic/schema.hpp"
+#include "openedx_events/avro/errors.hpp"
+#include "openedx_events/avro/json_limits.hpp"
 
 #include <algorithm>
 #include <array>
@@ -111,7 +113,7 @@ class Parser {
     } else if (json.is_object()) {
       node = parse_object(json, space);
     } else {
-      fail("a schema must be a type name, an object or an array (union), not " + json.dump());
+      fail("a schema must be a type name, an object or an array (union), not " + json_for_message(json));
     }
     --depth_;
     return node;
@@ -188,8 +190,8 @@ class Parser {
 
   const Node* parse_object(const nlohmann::json& json, const std::string& space) {
     auto type_it = json.find("type");
-    if (type_it == json.end()) fail("schema object has no \"type\": " + json.dump());
-    if (!type_it->is_string()) fail("the \"type\" of a schema object must be a string, not " + type_it->dump());
+    if (type_it == json.end()) fail("schema object has no \"type\": " + json_for_message(json));
+    if (!type_it->is_string()) fail("the \"type\" of a schema object must be a string, not " + json_for_message(*type_it));
     const auto& type = type_it->get_ref<const std::string&>();
 
     if (auto primitive = primitive_type(type)) {
@@ -257,7 +259,7 @@ class Parser {
       if (!aliases->is_array()) fail("the \"aliases\" of " + in_quotes(node.name) + " must be an array of names");
       for (const auto& alias : *aliases) {
         if (!alias.is_string() || !acceptable_name(alias.get_ref<const std::string&>())) {
-          fail("invalid alias " + alias.dump() + " of " + in_quotes(node.name));
+          fail("invalid alias " + json_for_message(alias) + " of " + in_quotes(node.name));
         }
         node.aliases.push_back(full_name(alias.get_ref<const std::string&>(), own_space));
       }
@@ -276,10 +278,10 @@ class Parser {
 
     node.fields.reserve(fields->size());
     for (const auto& field_json : *fields) {
-      if (!field_json.is_object()) fail("a field of record " + in_quotes(node.name) + " is not an object: " + field_json.dump());
+      if (!field_json.is_object()) fail("a field of record " + in_quotes(node.name) + " is not an object: " + json_for_message(field_json));
       const auto* name = optional_string(field_json, "name");
       if (name == nullptr || name->empty()) {
-        fail("a field of record " + in_quotes(node.name) + " has no \"name\": " + field_json.dump());
+        fail("a field of record " + in_quotes(node.name) + " has no \"name\": " + json_for_message(field_json));
       }
       if (node.find_field(*name) != nullptr) fail("record " + in_quotes(node.name) + " has two fields named " + in_quotes(*name));
       auto type = field_json.find("type");
@@ -292,12 +294,20 @@ class Parser {
       Field field;
       field.name = *name;
       field.type = parse(*type, own_space);
-      if (auto def = field_json.find("default"); def != field_json.end()) field.default_value = *def;
+      if (auto def = field_json.find("default"); def != field_json.end()) {
+        // Copying a json recurses once per level: refuse a default deeper than any schema may be.
+        try {
+          check_json_depth(*def, max_schema_depth);
+        } catch (const FieldError& e) {
+          fail("the default of field " + in_quotes(*name) + " is " + e.reason() + " (at " + truncate_for_message(e.path()) + ")");
+        }
+        field.default_value = *def;
+      }
       if (const auto* doc = optional_string(field_json, "doc")) field.doc = *doc;
       if (auto aliases = field_json.find("aliases"); aliases != field_json.end()) {
         if (!aliases->is_array()) fail("field aliases must be an array of names");
         for (const auto& alias : *aliases) {
-          if (!alias.is_string()) fail("invalid field alias " + alias.dump());
+          if (!alias.is_string()) fail("invalid field alias " + json_for_message(alias));
           field.aliases.push_back(alias.get<std::string>());
         }
       }
@@ -316,7 +326,7 @@ class Parser {
     if (symbols == json.end() || !symbols->is_array()) fail("enum " + in_quotes(node.name) + " needs a \"symbols\" array");
     for (const auto& symbol : *symbols) {
       if (!symbol.is_string() || !acceptable_symbol(symbol.get_ref<const std::string&>())) {
-        fail("enum " + in_quotes(node.name) + " has an invalid symbol " + symbol.dump());
+        fail("enum " + in_quotes(node.name) + " has an invalid symbol " + json_for_message(symbol));
       }
       const auto& text = symbol.get_ref<const std::string&>();
       if (node.symbol_index(text)) fail("enum " + in_quotes(node.name) + " lists symbol " + in_quotes(text) + " twice");
@@ -324,7 +334,7 @@ class Parser {
     }
     if (auto def = json.find("default"); def != json.end()) {
       if (!def->is_string() || !node.symbol_index(def->get_ref<const std::string&>())) {
-        fail("the default " + def->dump() + " of enum " + in_quotes(node.name) + " is not one of its symbols");
+        fail("the default " + json_for_message(*def) + " of enum " + in_quotes(node.name) + " is not one of its symbols");
       }
       node.enum_default = def->get<std::string>();
     }

@@ -1,0 +1,67 @@
+// consume: one member of a consumer group, re-emitting each event on its signal; --print writes a
+// JSON line per event. SIGINT/SIGTERM ask the consumer to stop after the event in hand.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "openedx_events/bus/event_bus.hpp"
+#include "openedx_events/catalog.hpp"
+
+namespace openedx_events::cli {
+
+namespace {
+
+std::atomic<bus::EventBusConsumer*> g_running_consumer{nullptr};
+
+extern "C" void request_stop_on_signal(int) {
+  // Async-signal-safe: an atomic load and a relaxed atomic store.
+  if (auto* consumer = g_running_consumer.load()) consumer->request_stop();
+}
+
+// Prints and counts the events the consumer re-emits; asks it to stop after `max_events`.
+class ConsumedEventPrinter final : public AnyEventObserver {
+ public:
+  ConsumedEventPrinter(bus::EventBusConsumer& consumer, bool print, std::size_t max_events)
+      : consumer_(consumer), print_(print), max_events_(max_events) {}
+  void on_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata,
+                bool from_event_bus) override {
+    if (!from_event_bus) return;
+    if (print_) std::cout << event_line(signal, data, metadata) << std::endl;
+    if (max_events_ > 0 && ++seen_ >= max_events_) consumer_.request_stop();
+  }
+
+ private:
+  bus::EventBusConsumer& consumer_;
+  bool print_;
+  std::size_t max_events_;
+  std::size_t seen_ = 0;
+};
+
+nlohmann::json parse_extra(const std::string& extra_text) {
+  if (extra_text.empty()) return nlohmann::json::object();
+  nlohmann::json extra = parse_json_input(extra_text, "--extra");
+  if (!extra.is_object()) throw UsageError("--extra must be a JSON object");
+  return extra;
+}
+
+}  // namespace
+
+int consume(const std::string& topic, const std::string& group, const std::string& extra_text, bool print,
+            std::size_t max_events) {
+  const nlohmann::json extra = parse_extra(extra_text);
+  (void)catalog_signals();
+  auto consumer = bus::make_single_consumer(bus::current_settings(), topic, group, extra);
+  ConsumedEventPrinter printer(*consumer, print, max_events);
+  SignalBase::add_observer(&printer);
+  g_running_consumer = consumer.get();
+  std::signal(SIGINT, request_stop_on_signal);
+  std::signal(SIGTERM, request_stop_on_signal);
+  consumer->consume_indefinitely();
+  g_running_consumer = nullptr;
+  SignalBase::remove_observer(&printer);
+  return 0;
+}
+
+}  // namespace openedx_events::cli
