@@ -111,6 +111,28 @@ def test_produce_delivered_prints_the_event_and_exits_0(cli_path, tmp_path, redi
     assert redis.Redis.from_url(redis_url).xlen(env["EVENT_BUS_TOPIC_PREFIX"] + "-t") == 1
 
 
+def make_read_only(path):
+    """Root ignores file modes: an immutable file is read-only for it too."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        return lambda: path.chmod(0o644)
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot make a file read-only for root here: {done.stderr.decode().strip()}")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_produce_into_a_read_only_embedded_database_fails_with_the_reason(cli_path, tmp_path):
+    env = bus_env(tmp_path)
+    assert produce(cli_path, env, data=login_data(1)).returncode == 0  # creates the database
+    undo = make_read_only(tmp_path / "bus.sqlite3")
+    try:
+        done = produce(cli_path, env, "--print", data=login_data(2))
+    finally:
+        undo()
+    assert_not_delivered(done, b"Error delivering message to the embedded event bus")
+
+
 def test_produce_with_a_registry_that_does_not_answer_fails(cli_path, tmp_path):
     env = bus_env(tmp_path, EVENT_BUS_PRODUCER="kafka", EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
                   EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL="http://127.0.0.1:1")
