@@ -402,6 +402,48 @@ TEST_F(KafkaBusTest, AFailedDeliveryIsLoggedWithWhatIsNeededToResendTheEvent) {
   EXPECT_TRUE(errors[0].ends_with(expected_context)) << errors[0] << "\nexpected to end with\n" << expected_context;
 }
 
+// No broker answers and librdkafka would keep the records for its 300 s message.timeout.ms:
+// prepare_for_shutdown waits only its timeout, purges the rest (each logged with its context),
+// counts them, and refuses later sends. The counts say what became of every send.
+TEST_F(KafkaBusTest, ShutdownIsBoundedAndAccountsForThePurgedRecords) {
+  bus::Settings settings = settings_;
+  settings.kafka_bootstrap_servers = "127.0.0.1:1";
+  auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
+  bus::KafkaProducer producer(settings);
+  for (int i = 1; i <= 5; ++i) {
+    producer.send(signal, topic_, "user.pii.username", signal.from_json(login_data(i)),
+                  signal.generate_signal_metadata());
+  }
+  EXPECT_EQ(producer.delivery_counts().in_flight(), 5u);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(producer.prepare_for_shutdown(std::chrono::milliseconds(500)), 5u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  auto counts = producer.delivery_counts();
+  EXPECT_EQ(counts.sent, 5u);
+  EXPECT_EQ(counts.failed, 5u);
+  EXPECT_EQ(sink_->count("Error delivering message to Kafka event bus. error=KafkaError{code=_PURGE_"), 5u);
+  EXPECT_EQ(sink_->count("5 accepted records were not delivered before shutdown"), 1u);
+  producer.send(signal, topic_, "user.pii.username", signal.from_json(login_data(6)), signal.generate_signal_metadata());
+  counts = producer.delivery_counts();
+  EXPECT_EQ(counts.sent, 6u);
+  EXPECT_EQ(counts.failed, 6u);
+}
+
+// Delivered records are counted when their delivery report comes.
+TEST_F(KafkaBusTest, DeliveriesAreCounted) {
+  auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
+  bus::KafkaProducer producer(settings_);
+  for (int i = 1; i <= 3; ++i) {
+    producer.send(signal, topic_, "user.pii.username", signal.from_json(login_data(i)),
+                  signal.generate_signal_metadata());
+  }
+  producer.flush();
+  const auto counts = producer.delivery_counts();
+  EXPECT_EQ(counts.sent, 3u);
+  EXPECT_EQ(counts.delivered, 3u);
+  EXPECT_EQ(counts.failed, 0u);
+}
+
 // The reference's cloud set-up: EVENT_BUS_KAFKA_API_KEY / _API_SECRET make the client use
 // SASL_SSL with the PLAIN mechanism. scripts/kafka/start.sh opens such a listener (its own CA,
 // passed here through EVENT_BUS_KAFKA_CONFIG's ssl.ca.location).
