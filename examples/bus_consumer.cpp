@@ -1,18 +1,11 @@
 // Consume a topic as a member of a consumer group: each event is re-emitted on its signal with the
 // producer's metadata, and the typed receivers below handle it as if it had been sent here.
 // Usage: bus_consumer_example [COUNT]   (stops after COUNT events, or on SIGINT/SIGTERM)
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <openedx_events/bus/event_bus.hpp>
+#include <openedx_events/bus/termination.hpp>
 #include <openedx_events/catalog.hpp>
-
-namespace {
-openedx_events::bus::EventBusConsumer* running = nullptr;
-extern "C" void stop(int) {
-  if (running != nullptr) running->request_stop();
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace openedx_events;
@@ -39,9 +32,11 @@ int main(int argc, char** argv) {
     count_one();
   });
 
-  running = consumer.get();
-  std::signal(SIGINT, stop);
-  std::signal(SIGTERM, stop);
+  // SIGTERM/SIGINT: the consumer finishes the event in hand and consume_indefinitely() returns.
+  bus::TerminationOptions on_signal;
+  on_signal.consumers = {consumer.get()};
+  on_signal.exit_after = false;
+  bus::TerminationHandler stop(on_signal);
   consumer->consume_indefinitely();
   std::cout << "consumed " << received << " events\n";
   return 0;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <openedx_events/bus/event_bus.hpp>
+#include <openedx_events/bus/termination.hpp>
 #include <openedx_events/catalog.hpp>
 
 int main(int argc, char** argv) {
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   bus::AutoPublisher publisher(settings.event_bus_producer_config, *producer);
+  // SIGTERM/SIGINT (systemd, Docker, Kubernetes): stop accepting, deliver what was accepted within
+  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT, log what could not be, then end by the signal.
+  bus::TerminationOptions on_signal;
+  on_signal.producers = {producer.get()};
+  bus::TerminationHandler stop(on_signal);
 
   for (int i = 0; i < count; ++i) {
     learning::UserData user;
@@ -47,6 +53,8 @@ int main(int argc, char** argv) {
     learning::COURSE_ENROLLMENT_CREATED.send_event({enrollment});
   }
   producer->flush();
-  std::cout << "published " << 2 * count << " events\n";
-  return 0;
+  const bus::DeliveryCounts counts = producer->delivery_counts();
+  std::cout << "published " << counts.delivered << " events\n";
+  if (counts.failed > 0) std::cerr << counts.failed << " events could not be delivered (see the log)\n";
+  return counts.failed == 0 ? 0 : 1;
 }
