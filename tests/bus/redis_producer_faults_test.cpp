@@ -2,14 +2,20 @@
 // order until Redis is back (EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS), gives up on each event
 // exactly once, and a shutdown (prepare_for_shutdown, SIGTERM through TerminationHandler) is bounded
 // and accounts for every event it could not deliver. Against a real redis-server.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -223,6 +229,105 @@ TEST_F(RedisProducerFaultsTest, SigtermWithRedisAwayEndsInTimeAndCountsTheLoss) 
   std::ifstream in(err);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("500 accepted events were not delivered before shutdown"), std::string::npos) << text.substr(0, 2000);
+}
+
+}  // namespace
+
+namespace {
+
+// A TCP proxy to redis-server whose first connection forwards the client's commands but none of
+// the replies, and is cut 300 ms after the first reply bytes came back: Redis has applied the
+// XADDs, the producer never hears of it. Later connections are forwarded both ways.
+class ReplyEatingProxy {
+ public:
+  explicit ReplyEatingProxy(int redis_port) : redis_port_(redis_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    (void)::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    (void)::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    (void)::listen(listener_, 8);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~ReplyEatingProxy() {
+    stopping_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  void run() {
+    for (int n = 0; !stopping_; ++n) {
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) break;
+      const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<std::uint16_t>(redis_port_));
+      if (::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(client);
+        ::close(server);
+        continue;
+      }
+      pipes_.emplace_back([client, server, eat = n == 0] { pump(client, server, eat); });
+    }
+    for (auto& t : pipes_) t.join();
+  }
+
+  static void pump(int client, int server, bool eat_replies) {
+    std::optional<std::chrono::steady_clock::time_point> cut_at;
+    char buffer[65536];
+    for (;;) {
+      pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+      if (::poll(fds, 2, 50) < 0) break;
+      if (cut_at && std::chrono::steady_clock::now() >= *cut_at) break;
+      if (fds[0].revents & (POLLIN | POLLHUP)) {
+        const ssize_t n = ::read(client, buffer, sizeof buffer);
+        if (n <= 0 || ::write(server, buffer, static_cast<std::size_t>(n)) != n) break;
+      }
+      if (fds[1].revents & (POLLIN | POLLHUP)) {
+        const ssize_t n = ::read(server, buffer, sizeof buffer);
+        if (n <= 0) break;
+        if (!eat_replies) {
+          if (::write(client, buffer, static_cast<std::size_t>(n)) != n) break;
+        } else if (!cut_at && std::string_view(buffer, static_cast<std::size_t>(n)).find("-0") != std::string_view::npos) {
+          cut_at = std::chrono::steady_clock::now() + 300ms;  // an XADD reply (an entry id) came
+        }
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  int redis_port_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> pipes_;
+  std::thread thread_;
+};
+
+// Issue: an event reported failed was in fact stored, and re-sending it from the log duplicated it.
+// After a connection broke with XADDs unanswered, the writer finds the ones Redis had applied and
+// does not write them again.
+TEST_F(RedisProducerFaultsTest, EntriesStoredBeforeALostReplyAreNotWrittenTwice) {
+  ASSERT_TRUE(server_->start());
+  ReplyEatingProxy proxy(server_->port());
+  settings_.redis_connection_url = "redis://127.0.0.1:" + std::to_string(proxy.port());
+  bus::RedisProducer producer(settings_, fast_);
+  const auto sent = send_logins(producer, 10, 0us);
+  producer.flush();
+  const auto counts = producer.delivery_counts();
+  EXPECT_EQ(counts.delivered, 10u);
+  EXPECT_EQ(counts.failed, 0u);
+  EXPECT_EQ(stored_ids(), sent);  // once each: not 20 entries
+  EXPECT_TRUE(logs_.sink().contains("retrying for up to 300 s")) << "the connection was not cut";
 }
 
 }  // namespace
