@@ -171,6 +171,12 @@ class SignalBase {
   // appended to `out`, or false when the path is not a chain of set record fields.
   virtual bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const = 0;
   virtual avro::json erased_to_json(const void* data) const = 0;
+  // A receiver for bindings that know signals only by type (the Python package): it gets the data
+  // as an AnyEventObserver does, but runs as a receiver, so its exceptions are receiver errors (a
+  // bus consumer's failures).
+  using erased_receiver_type =
+      std::function<void(const SignalBase& signal, const void* data, const EventsMetadata& metadata, bool from_event_bus)>;
+  virtual Connection connect_erased(erased_receiver_type receiver, std::string name = {}) = 0;
 
   // The signal declared for `event_type` (the most recent declaration wins, as in the reference).
   static SignalBase& get_signal_by_type(std::string_view event_type);
@@ -352,6 +358,11 @@ class OpenEdxPublicSignal final : public SignalBase {
     return avro::encode_field_at_path(*static_cast<const Data*>(data), path, out);
   }
   avro::json erased_to_json(const void* data) const override { return to_json(*static_cast<const Data*>(data)); }
+  Connection connect_erased(erased_receiver_type receiver, std::string name = {}) override {
+    return connect([receiver = std::move(receiver)](const Event<Data>& ev) {
+      receiver(ev.signal, &ev.data, ev.metadata, ev.from_event_bus);
+    }, std::move(name));
+  }
 
  private:
   void validate(const Data& data) const {

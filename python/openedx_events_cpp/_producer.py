@@ -1,0 +1,83 @@
+"""
+The producer: an openedx_events EventBusProducer whose send() hands the event to the C++ producer.
+
+Like the reference's producers, send() never raises into the caller: a failure is logged with the
+reference's context. The C++ producer logs its own delivery failures (through Python's logging,
+logger ``openedx_events_cpp``) and counts them.
+"""
+import atexit
+import logging
+import weakref
+
+from openedx_events.event_bus import EventBusProducer
+
+from . import _core
+from ._data import event_data_to_view, metadata_to_view
+from ._settings import settings_map
+
+logger = logging.getLogger(__name__)
+
+_BACKEND_NAMES = {"redis": "Redis", "kafka": "Kafka", "local": "embedded"}
+# Producers alive, flushed at interpreter exit (the async writer's queue must not be lost).
+_live_producers = weakref.WeakSet()
+
+
+class CppEventBusProducer(EventBusProducer):
+    """EVENT_BUS_PRODUCER made by openedx_events_cpp.{redis,kafka,embedded}.create_producer."""
+
+    def __init__(self, native, backend):
+        self._native = native
+        self._backend = backend
+        _live_producers.add(self)
+
+    def send(self, *, signal, topic, event_key_field, event_data, event_metadata):
+        try:
+            data = event_data_to_view(signal, event_data)
+            metadata = metadata_to_view(event_metadata)
+            self._native.send(signal.event_type, topic, event_key_field, data, metadata)
+        except Exception as error:  # pylint: disable=broad-except
+            logger.exception(
+                "Error delivering message to %s event bus. error=%s initial_topic=%r event_key_field=%r "
+                "signal=%r event_data=%r event_metadata=%r",
+                _BACKEND_NAMES.get(self._backend, self._backend), error, topic, event_key_field, signal,
+                event_data, event_metadata,
+            )
+
+    def flush(self):
+        """Wait until every event sent so far is delivered or given up on (and logged)."""
+        self._native.flush()
+
+    def prepare_for_shutdown(self, timeout=None):
+        """Stop accepting events and deliver those accepted, waiting at most `timeout` seconds
+        (default: EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT); returns how many were given up on."""
+        if timeout is None:
+            timeout = float(settings_map().get("EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT", 8))
+        return self._native.prepare_for_shutdown(timeout)
+
+    def delivery_counts(self):
+        """(sent, delivered, failed) so far."""
+        return self._native.delivery_counts()
+
+    def close(self):
+        self._native.close()
+
+
+def create_producer(backend):
+    """The factory behind EVENT_BUS_PRODUCER. A bad setting is logged naming it, and None is returned
+    (openedx-events then warns and uses its no-op producer, as with the reference's factories)."""
+    try:
+        native = _core.Producer(backend, settings_map())
+    except (_core.SettingsError, _core.ProducerSetupError) as error:
+        logger.error("Cannot configure the openedx_events_cpp %s producer: %s",
+                     _BACKEND_NAMES.get(backend, backend), error)
+        return None
+    return CppEventBusProducer(native, backend)
+
+
+@atexit.register
+def _flush_at_exit():
+    for producer in list(_live_producers):
+        try:
+            producer.close()
+        except Exception:  # pylint: disable=broad-except
+            logger.exception("Error flushing the event bus producer at exit")
