@@ -99,7 +99,7 @@ def sigterm_scenario(probe: pathlib.Path, count: int):
         redis = Redis(pathlib.Path(tmp))
         redis.start()
         with open(pathlib.Path(tmp) / "probe.err", "w") as err:
-            process = subprocess.Popen([str(probe), str(count), "0"], env=probe_env(redis, True),
+            process = subprocess.Popen([str(probe), str(count), "0", "faults", "60000"], env=probe_env(redis, True),
                                        stdout=subprocess.PIPE, stderr=err, text=True)
             accepted_line = process.stdout.readline().strip()
             signalled = time.monotonic()

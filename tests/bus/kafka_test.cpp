@@ -23,9 +23,11 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "support/log_capture.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
@@ -45,25 +47,7 @@ std::string env(const char* name) {
   return value ? value : "";
 }
 
-class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<std::string> lines() {
-    std::lock_guard lock(this->mutex_);
-    return lines_;
-  }
-  std::size_t count(std::string_view needle) {
-    std::lock_guard lock(this->mutex_);
-    return static_cast<std::size_t>(std::count_if(
-        lines_.begin(), lines_.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; }));
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override { lines_.emplace_back(msg.payload.data(), msg.payload.size()); }
-  void flush_() override {}
-
- private:
-  std::vector<std::string> lines_;
-};
+using oe_test::CaptureSink;
 
 // Every event re-emitted from the bus, by metadata id.
 class Collector final : public oe::AnyEventObserver {
@@ -140,14 +124,8 @@ class KafkaBusTest : public ::testing::Test {
     if (env("KAFKA_BOOTSTRAP").empty() || env("SCHEMA_REGISTRY_URL").empty()) {
       GTEST_SKIP() << "KAFKA_BOOTSTRAP and SCHEMA_REGISTRY_URL are not set (scripts/kafka/start.sh writes them)";
     }
-    sink_ = std::make_shared<CaptureSink>();
-    auto& log = oe::logger();
-    for (auto& s : log.sinks()) {
-      saved_levels_.push_back(s->level());
-      s->set_level(spdlog::level::off);
-    }
-    log.sinks().push_back(sink_);
-    log.set_level(spdlog::level::info);
+    logs_.emplace(oe::logger(), spdlog::level::info);
+    sink_ = &logs_->sink();
 
     settings_.kafka_bootstrap_servers = env("KAFKA_BOOTSTRAP");
     settings_.kafka_schema_registry_url = env("SCHEMA_REGISTRY_URL");
@@ -162,13 +140,8 @@ class KafkaBusTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (!sink_) return;
-    auto& sinks = oe::logger().sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    for (std::size_t i = 0; i < sinks.size() && i < saved_levels_.size(); ++i) sinks[i]->set_level(saved_levels_[i]);
-    if (HasFailure()) {
-      for (const auto& line : sink_->lines()) std::cerr << "  log: " << line.substr(0, 600) << "\n";
-    }
+    if (logs_ && HasFailure()) logs_->print(std::cerr, 1000);
+    logs_.reset();
   }
 
   std::string full_topic() const { return settings_.event_bus_topic_prefix + "-" + topic_; }
@@ -315,8 +288,8 @@ class KafkaBusTest : public ::testing::Test {
     return true;
   }
 
-  std::shared_ptr<CaptureSink> sink_;
-  std::vector<spdlog::level::level_enum> saved_levels_;
+  std::optional<oe_test::LogCapture> logs_;
+  CaptureSink* sink_ = nullptr;
   bus::Settings settings_;
   std::string topic_;
 };

@@ -188,7 +188,7 @@ TEST_F(RedisProducerFaultsTest, SigtermFlushesTheAsyncQueueBeforeTheProcessEnds)
   const std::string command = "EVENT_BUS_PRODUCER=redis EVENT_BUS_PRODUCER_ASYNC=true "
                               "EVENT_BUS_REDIS_AUDIT_LOGGING_ENABLED=false EVENT_BUS_REDIS_STREAM_MAX_LEN=1000000 "
                               "EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT=60 EVENT_BUS_REDIS_CONNECTION_URL=" +
-                              server_->url() + " " + probe.string() + " 100000 0 2>" +
+                              server_->url() + " " + probe.string() + " 100000 0 faults 60000 2>" +
                               (server_->dir() / "probe.err").string() + " & echo $!; wait $! ; echo status $?";
   FILE* shell = ::popen(command.c_str(), "r");
   ASSERT_NE(shell, nullptr);
@@ -212,7 +212,7 @@ TEST_F(RedisProducerFaultsTest, SigtermWithRedisAwayEndsInTimeAndCountsTheLoss) 
   const auto err = server_->dir() / "probe.err";
   const std::string command = "EVENT_BUS_PRODUCER=redis EVENT_BUS_PRODUCER_ASYNC=true "
                               "EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT=0.5 EVENT_BUS_REDIS_CONNECTION_URL=" +
-                              server_->url() + " " + probe.string() + " 500 0 2>" + err.string() +
+                              server_->url() + " " + probe.string() + " 500 0 faults 60000 2>" + err.string() +
                               " & echo $!; wait $! ; echo status $?";
   FILE* shell = ::popen(command.c_str(), "r");
   ASSERT_NE(shell, nullptr);

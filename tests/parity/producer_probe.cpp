@@ -3,7 +3,10 @@
 // name (EVENT_BUS_PRODUCER and its options from the environment), one every INTERVAL_US
 // microseconds, with a TerminationHandler installed as a service would.
 //
-//   producer_probe COUNT INTERVAL_US [TOPIC]
+//   producer_probe COUNT INTERVAL_US [TOPIC] [WAIT_FOR_SIGNAL_MS]
+//
+// WAIT_FOR_SIGNAL_MS: once every send() returned, wait that long for SIGTERM/SIGINT before the
+// normal shutdown (so that a test's signal surely finds the queue still in the producer's hands).
 //
 // stdout: "accepted N" once every send() returned, then, when it ends without a signal,
 // {"sent": N, "delivered": D, "failed": F, "given_up_at_shutdown": G}. Logs go to stderr.
@@ -21,12 +24,13 @@ int main(int argc, char** argv) {
   namespace bus = openedx_events::bus;
   namespace learning = openedx_events::learning;
   if (argc < 3) {
-    std::cerr << "usage: producer_probe COUNT INTERVAL_US [TOPIC]\n";
+    std::cerr << "usage: producer_probe COUNT INTERVAL_US [TOPIC] [WAIT_FOR_SIGNAL_MS]\n";
     return 2;
   }
   const long count = std::strtol(argv[1], nullptr, 10);
   const long interval_us = std::strtol(argv[2], nullptr, 10);
   const std::string topic = argc > 3 ? argv[3] : "faults";
+  const long wait_for_signal_ms = argc > 4 ? std::strtol(argv[4], nullptr, 10) : 0;
   const bus::Settings& settings = bus::current_settings();
   auto producer = bus::make_producer(settings);
   if (!producer) {
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
     if (interval_us > 0) std::this_thread::sleep_until(start + std::chrono::microseconds(interval_us * (i + 1)));
   }
   std::cout << "accepted " << producer->delivery_counts().sent << std::endl;
+  if (wait_for_signal_ms > 0) (void)stop.wait_for(std::chrono::milliseconds(wait_for_signal_ms));
   if (stop.stop_requested()) {
     stop.wait();  // the handler flushes, then ends the process
     return 0;

@@ -1,6 +1,5 @@
 // Test support shared by the Redis backend's test files: a private redis-server on a free loopback
-// port (killed with the test process), a plain hiredis client to look at it, and a spdlog sink
-// that captures the library's log lines.
+// port (killed with the test process) and a plain hiredis client to look at it.
 #pragma once
 
 #include <arpa/inet.h>
@@ -8,11 +7,12 @@
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spdlog/sinks/base_sink.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "log_capture.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -201,79 +201,6 @@ class RedisServer {
   std::filesystem::path dir_;
   int port_ = -1;
   pid_t pid_ = -1;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Log capture.
-
-class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<std::string> lines() {
-    std::lock_guard lock(this->mutex_);
-    return lines_;
-  }
-  std::size_t count(std::string_view needle) {
-    std::lock_guard lock(this->mutex_);
-    return static_cast<std::size_t>(std::count_if(lines_.begin(), lines_.end(), [&](const std::string& l) {
-      return l.find(needle) != std::string::npos;
-    }));
-  }
-  bool contains(std::string_view needle) { return count(needle) > 0; }
-  // The line containing every needle, or "".
-  std::string find(std::initializer_list<std::string_view> needles) {
-    std::lock_guard lock(this->mutex_);
-    for (const auto& l : lines_) {
-      if (std::all_of(needles.begin(), needles.end(), [&](std::string_view n) { return l.find(n) != std::string::npos; })) {
-        return l;
-      }
-    }
-    return {};
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override { lines_.emplace_back(msg.payload.data(), msg.payload.size()); }
-  void flush_() override {}
-
- private:
-  std::vector<std::string> lines_;
-};
-
-// While alive, the library's log lines go to a CaptureSink (and no longer to stderr: expected
-// errors would drown the test output); print() shows them, e.g. when a test failed.
-class LogCapture {
- public:
-  explicit LogCapture(spdlog::logger& log) : log_(log), sink_(std::make_shared<CaptureSink>()) {
-    saved_level_ = log_.level();
-    for (auto& s : log_.sinks()) {
-      saved_sink_levels_.push_back(s->level());
-      s->set_level(spdlog::level::off);
-    }
-    log_.sinks().push_back(sink_);
-    log_.set_level(spdlog::level::debug);
-  }
-  ~LogCapture() {
-    auto& sinks = log_.sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    for (std::size_t i = 0; i < sinks.size() && i < saved_sink_levels_.size(); ++i) {
-      sinks[i]->set_level(saved_sink_levels_[i]);
-    }
-    log_.set_level(saved_level_);
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-
-  CaptureSink& sink() { return *sink_; }
-  void print(std::ostream& out, std::size_t max_lines = 200) {
-    const auto lines = sink_->lines();
-    const std::size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
-    for (std::size_t i = from; i < lines.size(); ++i) out << "  log: " << lines[i].substr(0, 600) << "\n";
-  }
-
- private:
-  spdlog::logger& log_;
-  std::shared_ptr<CaptureSink> sink_;
-  spdlog::level::level_enum saved_level_ = spdlog::level::info;
-  std::vector<spdlog::level::level_enum> saved_sink_levels_;
 };
 
 }  // namespace oe_test
