@@ -56,7 +56,7 @@ set -e
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPENEDX_EVENTS_SANITIZE=ON \
   -DOPENEDX_EVENTS_BUILD_BENCHMARKS=OFF -DOPENEDX_EVENTS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-asan -j"$jobs" --target unit_tests kafka_probe  # a Kafka test runs the probe as a child process
+cmake --build build-asan -j"$jobs" --target unit_tests kafka_probe producer_probe  # tests run the probes as child processes
 set +e
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build-asan/tests/unit_tests --gtest_brief=1
