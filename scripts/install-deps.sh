@@ -8,7 +8,7 @@ debs=(build-essential cmake ninja-build pkg-config git
       libboost1.81-dev nlohmann-json3-dev libcli11-dev libfmt-dev
       libgtest-dev libgmock-dev libbenchmark-dev uuid-dev
       clang libclang-rt-14-dev python3-venv
-      libyaml-cpp-dev libhiredis-dev libssl-dev openssl libsqlite3-dev libspdlog-dev redis-server librdkafka-dev libcurl4-openssl-dev)
+      libyaml-cpp-dev libhiredis-dev libssl-dev openssl libsqlite3-dev libspdlog-dev redis-server librdkafka-dev libcurl4-openssl-dev ccache)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,5 +39,20 @@ fi
 if ! "$venv/bin/python" -c 'import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ("confluent_kafka", "edx_event_bus_kafka")))'; then
   "$venv/bin/pip" install -q --disable-pip-version-check --ignore-requires-python \
     -r "$here/scripts/requirements-kafka.txt"
+fi
+
+# The Python package (pyproject.toml) is tested on Python 3.12 (openedx-events 11.2.0 requires it):
+# python3.12 on PATH, else pyenv's. Without one, scripts/test.sh's Python step fails and says so.
+venv312="${OPENEDX_EVENTS_VENV312:-$here/.venv312}"
+if [ ! -x "$venv312/bin/python" ]; then
+  python312=$(command -v python3.12 || ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1 || true)
+  if [ -n "$python312" ]; then
+    "$python312" -m venv "$venv312"
+  else
+    echo "install-deps: no Python 3.12 (python3.12 on PATH or pyenv's): the Python package's tests will fail" >&2
+  fi
+fi
+if [ -x "$venv312/bin/python" ] && ! "$venv312/bin/python" -c 'import openedx_events, edx_event_bus_redis, scikit_build_core, nanobind, pytest' 2>/dev/null; then
+  "$venv312/bin/pip" install -q --disable-pip-version-check -r "$here/tests/python/requirements.txt"
 fi
 echo "install-deps: ok ($venv)"

@@ -10,6 +10,9 @@ jobs=${JOBS:-2}
 fuzz_seconds=${FUZZ_SECONDS:-30}
 passed=0
 failed=0
+# ccache: the Python package's build (build-python/) reuses the objects of build/ (same compiler and
+# flags; paths relative to the repository, and not the build directory, in the hashes).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 step() { printf '\n=== %s\n' "$*"; }
 record() { if [ "$1" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $2"; fi; }
 
@@ -17,7 +20,7 @@ step "dependencies"
 bash scripts/install-deps.sh
 
 step "build (RelWithDebInfo, warnings are errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build build -j"$jobs"
 
 step "Kafka broker (KRaft, from Maven Central) and schema registry for the Kafka tests"
@@ -51,6 +54,19 @@ record $? "parity tests"
 step "CLI: list-events and check-schemas on the stored snapshots"
 build/cli/openedx-events list-events >/dev/null && build/cli/openedx-events check-schemas
 record $? "check-schemas"
+
+step "Python package openedx-events-cpp: pip install . (Python 3.12, ccache-warm from build/), then its tests"
+if [ -x .venv312/bin/python ]; then
+  python_build_start=$(date +%s)
+  .venv312/bin/pip install -q --disable-pip-version-check --no-build-isolation . \
+    -C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache -C cmake.define.CMAKE_CXX_COMPILER="$(command -v c++)" &&
+    echo "python package built and installed in $(($(date +%s) - python_build_start)) s" &&
+    .venv312/bin/python -m pytest tests/python -q
+  record $? "python package"
+else
+  echo "no .venv312: the Python package needs Python 3.12 (python3.12 on PATH or pyenv's; see scripts/install-deps.sh)"
+  record 1 "python package (no Python 3.12)"
+fi
 set -e
 
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
