@@ -294,6 +294,12 @@ struct KafkaConsumerOptions {
 //   EVENT_BUS_KAFKA_CONSUMER_POLL_FAILURE_SLEEP; that failure counts as one more consecutive error.
 //   Offset-reset mode processes no record, so it copies none; fatal broker errors are not records
 //   and are handled as above.
+// Before polling, and again after librdkafka reports every broker down, the consumer waits for the
+// cluster: one attempt of up to 5 s, then 100 ms, 200 ms, ... up to 5 s between attempts (the
+// Redis consumer's reconnection backoff), each failed attempt counted as a consecutive error and
+// logged with its reason (librdkafka's last client error, e.g. a refused connection) and "Kafka at
+// ... is unreachable (N consecutive errors...); next attempt in N ms". The reference polls on
+// without counting (librdkafka only logs), so its error limit never ends such a wait.
 // Errors are logged as "Error consuming event from Kafka: {error} in context full_topic='...',
 // consumer_group='...' -- {event details | no event available}". It throws KafkaError on a fatal
 // librdkafka error and std::runtime_error("Too many consecutive errors, exiting (N in a row)") when

@@ -19,6 +19,15 @@
 //    "no event available").
 //  - A pending entry that was trimmed out of the stream is acknowledged and the pending phase goes
 //    on (the reference stops reading its pending entries there until the next restart).
+//  - Entries other members left pending are claimed by default: those idle for longer than
+//    EVENT_BUS_REDIS_CONSUMER_CLAIM_IDLE_SECONDS (60 s; claim_msgs_older_than, in ms, wins when
+//    given), at start and again at least once per that bound while running (the reference claims
+//    only at start, and only with claim_msgs_older_than). A member renews its claim on the batch it
+//    is processing every half bound, so that the others leave a slow batch alone.
+//  - Redis unreachable when the consumer is made is not an error: the consumer connects (and sets
+//    its group up) in consume_indefinitely(), with the same backoff and error counting as after a
+//    lost connection. The reference's constructor fails, and its loader leaves no consumer.
+//  - consumer_name may be left out: "<hostname>-<pid>".
 //  - rediss:// goes through an in-process TLS bridge (OpenSSL), because the Debian hiredis this is
 //    built with has no TLS support; to hiredis and to the reconnect logic it is a plain connection.
 //    A certificate that fails verification, or a TLS alert from the server, is a RedisError (fatal,
@@ -139,7 +148,7 @@ class RedisProducer final : public EventBusProducer {
 
 // The keyword arguments of the reference's RedisEventConsumer after topic and group_id.
 struct RedisConsumerOptions {
-  std::string consumer_name;                             // required, unique within the group
+  std::string consumer_name;                             // unique within the group (the factory defaults it)
   std::optional<std::string> last_read_msg_id;           // move the group to this id (replay after it)
   bool check_backlog = false;                            // a new group starts at the stream's beginning
   std::optional<std::int64_t> claim_msgs_older_than;     // ms: claim other consumers' stale entries at start
@@ -151,8 +160,15 @@ struct RedisConsumerOptions {
 //   new group:  XGROUP CREATE <stream> <group> $ MKSTREAM   (0 with check_backlog)
 //   existing:   resumes where the group stopped (the reference would SETID $ here)
 //   last_read_msg_id: the group is created at, or moved to, that id
-// consume_indefinitely() then loops until request_stop(): this consumer's pending entries first
-// (after XAUTOCLAIM of idle ones when claim_msgs_older_than is set), then new entries with
+// Redis unreachable at construction is logged, not thrown: the group is then set up on the first
+// connection of consume_indefinitely(), whose attempts are retried with backoff (RedisBackoff), each
+// failure logged ("Error consuming event from Redis: RedisConnectionError(...)", then "Redis at ... is
+// unreachable (N consecutive errors...); next connection attempt in N ms") and counted toward
+// EVENT_BUS_REDIS_CONSUMER_CONSECUTIVE_ERRORS_LIMIT, as after a lost connection.
+// consume_indefinitely() then loops until request_stop(): a claim pass (XAUTOCLAIM ... JUSTID over
+// the group's pending list, taking entries idle longer than the claim bound: claim_msgs_older_than,
+// else EVENT_BUS_REDIS_CONSUMER_CLAIM_IDLE_SECONDS) at start and at least once per bound, this
+// consumer's pending entries first, then new entries with
 // XREADGROUP (BLOCK of at most 1 s per call, so that a stop request is seen within about a second,
 // repeated up to EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT). Each entry is emitted (emit_message) and
 // acknowledged whether or not that succeeded: a bad entry must not come back forever. It throws
@@ -184,7 +200,8 @@ class RedisConsumer final : public EventBusConsumer {
 std::unique_ptr<RedisProducer> make_redis_producer(const Settings& settings);
 
 // RedisEventConsumer(topic, group_id, **extra): `extra` is a JSON object with consumer_name
-// (required), last_read_msg_id, check_backlog and claim_msgs_older_than. Throws
+// (absent or null: "<hostname>-<pid>", logged; an empty or non-string one is refused), last_read_msg_id,
+// check_backlog and claim_msgs_older_than. Throws
 // std::invalid_argument("Missing redis connection url") without a URL, std::invalid_argument naming
 // the key for a missing, unknown or ill-typed option, and RedisError when the group cannot be set up.
 std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std::string topic, std::string group_id,

@@ -44,6 +44,12 @@ constexpr milliseconds leave_wait{2000};
 // little longer, so that librdkafka's own timeout reports it first).
 constexpr milliseconds dead_letter_timeout{10000};
 constexpr milliseconds dead_letter_wait{15000};
+// Reaching the cluster (at start, and after librdkafka reported every broker down): one attempt is
+// a metadata request answered within probe_timeout (the Redis URL's default connect timeout), and
+// failed attempts are spaced like the Redis consumer's reconnections (RedisBackoff's defaults).
+constexpr milliseconds probe_timeout{5000};
+constexpr milliseconds reconnect_initial{100};
+constexpr milliseconds reconnect_max{5000};
 
 // How many headers are named `key`, and the value of the last one.
 struct HeaderLookup {
@@ -128,6 +134,12 @@ struct KafkaConsumer::Impl {
   bool reset_done = false;
   std::optional<std::string> reset_error;
 
+  // Filled by on_error (served by this consumer's polls): whether the cluster must be reached
+  // again before polling on (at start, and after "all brokers down"), and librdkafka's last error.
+  bool brokers_down = true;
+  bool cluster_seen = false;  // the cluster answered once (see cluster_reachable)
+  std::string last_client_error;
+
   Impl(KafkaConsumer& owner_, const Settings& settings, std::string topic_, std::string group_id_,
        KafkaConsumerOptions options_)
       : owner(owner_),
@@ -170,6 +182,7 @@ struct KafkaConsumer::Impl {
     detail::ConfPtr conf = detail::make_kafka_conf(settings, extra);
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_offset_commit_cb(conf.get(), &on_commit);
+    rd_kafka_conf_set_error_cb(conf.get(), &on_error);
     if (options.offset_time) rd_kafka_conf_set_rebalance_cb(conf.get(), &on_rebalance);
     char error[512] = {0};
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
@@ -232,6 +245,67 @@ struct KafkaConsumer::Impl {
                     offsets ? partitions_repr(*offsets) : std::string("[]"));
     } catch (...) {
     }
+  }
+
+  // librdkafka's client-level errors (it retries the brokers by itself): logged as librdkafka logs
+  // them without this callback; "all brokers down" makes the loop wait for the cluster, counting.
+  static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    try {
+      self->last_client_error = kafka_error_text(static_cast<rd_kafka_resp_err_t>(err), reason);
+      if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) self->brokers_down = true;
+      logger().warn("Kafka client error: {}", self->last_client_error);
+    } catch (...) {
+    }
+  }
+
+  // One attempt to reach the cluster, in slices so that a stop is seen. The first time, it waits
+  // for the cluster's first answer (the controller id, from the metadata librdkafka asks for when
+  // it connects): a metadata request of our own would also look the subscribed topic up, and if
+  // that topic does not exist yet, librdkafka would not look again for minutes
+  // (topic.metadata.refresh.interval.ms). Later (after "all brokers down") it asks for metadata.
+  bool cluster_reachable(std::string& reason) {
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TRANSPORT;
+    for (milliseconds waited{0}; waited < probe_timeout && !owner.stop_requested(); waited += max_poll_slice) {
+      const int slice = static_cast<int>(max_poll_slice.count());
+      if (!cluster_seen) {
+        if (rd_kafka_controllerid(rk, slice) >= 0) return cluster_seen = true;
+        continue;
+      }
+      const rd_kafka_metadata_t* metadata = nullptr;
+      err = rd_kafka_metadata(rk, 0, nullptr, &metadata, slice);
+      if (metadata) rd_kafka_metadata_destroy(metadata);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+    }
+    // Serves the error callbacks queued meanwhile (before subscribing nothing else is polled).
+    MessagePtr ignored(rd_kafka_consumer_poll(rk, 0));
+    reason = kafka_error_text(err, rd_kafka_err2str(err));
+    if (!last_client_error.empty()) reason += "; last client error: " + last_client_error;
+    return false;
+  }
+
+  // While the cluster is unreachable: one attempt per call, each failure counted, logged with its
+  // reason and followed by a backoff (the Redis consumer's policy for a lost connection). True once
+  // the cluster answers.
+  bool reach_cluster(std::int64_t& consecutive_errors, milliseconds& backoff) {
+    std::string reason;
+    if (cluster_reachable(reason)) {
+      brokers_down = false;
+      backoff = reconnect_initial;
+      logger().info("Connected to Kafka at {} for {}", settings.kafka_bootstrap_servers, run_context());
+      return true;
+    }
+    if (owner.stop_requested()) return false;
+    ++consecutive_errors;
+    log_error("KafkaException(" + reason + ")", "no event available");
+    const std::string limit =
+        consecutive_errors_limit ? " of at most " + std::to_string(*consecutive_errors_limit) : std::string();
+    logger().warn("Kafka at {} is unreachable ({} consecutive error{}{}); next attempt in {} ms",
+                  settings.kafka_bootstrap_servers, consecutive_errors, consecutive_errors == 1 ? "" : "s", limit,
+                  backoff.count());
+    sleep_for(backoff);
+    backoff = std::min(reconnect_max, backoff * 2);
+    return false;
   }
 
   // --- Offset-reset mode (the reference's reset_offsets_and_sleep_indefinitely) ---------------------
@@ -577,12 +651,16 @@ struct KafkaConsumer::Impl {
 
     // Any error counts; only a successfully processed record resets the count.
     std::int64_t consecutive_errors = 0;
+    milliseconds backoff = reconnect_initial;
     KafkaHeaders headers;  // the current record's, reused from record to record
     while (!owner.stop_requested()) {
       if (consecutive_errors_limit && *consecutive_errors_limit != 0 && consecutive_errors >= *consecutive_errors_limit) {
         throw std::runtime_error("Too many consecutive errors, exiting (" + std::to_string(consecutive_errors) +
                                  " in a row)");
       }
+      // The reference polls on while no broker answers, forever and without counting (librdkafka
+      // only logs); here each failed attempt to reach the cluster counts, as a Redis reconnection.
+      if (brokers_down && !reach_cluster(consecutive_errors, backoff)) continue;
       MessagePtr message = poll();
       if (!message) {
         commit_processed(/*synchronous=*/false);  // idle: nothing waits behind the commit

@@ -3,11 +3,13 @@
 #include <cmath>
 #include <deque>
 #include <thread>
+#include <unistd.h>
 
 #include "bus/redis/connection.hpp"
 #include "openedx_events/bus/dispatch.hpp"
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/metadata.hpp"
 #include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus {
@@ -29,6 +31,9 @@ constexpr milliseconds sleep_slice{50};
 // already in its pending list) for up to this long, so that a clean stop leaves nothing pending
 // to a consumer name that may never come back.
 constexpr milliseconds stop_grace{5000};
+// One claim pass walks the group's pending list with at most this many XAUTOCLAIM calls (each
+// looks at up to ten times COUNT entries), so that a huge pending list cannot hold the loop.
+constexpr int max_claim_rounds = 1000;
 
 struct Entry {
   std::string id;
@@ -69,6 +74,14 @@ struct RedisConsumer::Impl {
   std::string max_len;             // EVENT_BUS_REDIS_STREAM_MAX_LEN, for the dead-letter stream
   RedisBackoff backoff_config;
   RedisConnection connection;
+  // Whether set_up_group() ran: when Redis was unreachable at construction it runs on the first
+  // connection of consume_indefinitely() instead.
+  bool group_ready = false;
+  // Entries of the group pending longer than this are claimed (nullopt: never); see claim_due().
+  std::optional<milliseconds> claim_idle;
+  std::optional<std::chrono::steady_clock::time_point> last_claim;
+  // When the entries still in `batch` were last marked as this consumer's (read or re-claimed).
+  std::chrono::steady_clock::time_point batch_fresh_at{};
   // New entries read by the last XREADGROUP and not processed yet. They are already in this
   // consumer's pending list, so dropping them (a lost connection, a stop) loses nothing: they are
   // read again first, as pending entries, when a consumer of this name runs next.
@@ -98,7 +111,16 @@ struct RedisConsumer::Impl {
         dead_letter_stream(dead_letter_topic_name(full_topic, group_id)),
         max_len(std::to_string(settings.redis_stream_max_len)),
         backoff_config(backoff),
-        connection(parse_redis_url(settings.redis_connection_url)) {}
+        connection(parse_redis_url(settings.redis_connection_url)),
+        claim_idle(claim_bound(options.claim_msgs_older_than, settings.redis_consumer_claim_idle_seconds)) {}
+
+  // claim_msgs_older_than (ms) as the reference reads it (`is not None`: 0 claims everything
+  // pending); without it EVENT_BUS_REDIS_CONSUMER_CLAIM_IDLE_SECONDS, where 0 means never.
+  static std::optional<milliseconds> claim_bound(std::optional<std::int64_t> option, double setting_seconds) {
+    if (option) return milliseconds{*option};
+    if (!(setting_seconds > 0)) return std::nullopt;
+    return std::max(milliseconds{1}, seconds_setting_to_ms(setting_seconds));
+  }
 
   std::string run_context() const {
     return "full_topic=" + detail::py_repr(full_topic) + ", consumer_group=" + detail::py_repr(group_id) +
@@ -167,16 +189,11 @@ struct RedisConsumer::Impl {
   enum class PendingResult { entry, none, skipped };
 
   // One of this consumer's pending entries (delivered before, never acknowledged: a crash, a lost
-  // connection), as the reference reads them: XAUTOCLAIM (when asked), XPENDING ... 1 <consumer>,
-  // then XRANGE id id. The 5 s socket timeout plays the part of the reference's SIGALRM guard.
-  PendingResult read_pending(std::int64_t claim_older_than, Entry& out) {
+  // connection, or claimed by claim_idle_entries()), as the reference reads them: XPENDING ... 1
+  // <consumer>, then XRANGE id id. The 5 s socket timeout plays the part of the reference's SIGALRM
+  // guard.
+  PendingResult read_pending(Entry& out) {
     confirm_acks();
-    if (claim_older_than >= 0) {
-      const std::string min_idle = std::to_string(claim_older_than);
-      Reply claimed = connection.command(
-          {"XAUTOCLAIM", full_topic, group_id, options.consumer_name, min_idle, "0", "COUNT", "1"});
-      if (handle_error_reply(claimed)) return PendingResult::skipped;
-    }
     Reply pending = connection.command({"XPENDING", full_topic, group_id, "-", "+", "1", options.consumer_name});
     if (handle_error_reply(pending)) return PendingResult::skipped;
     const auto rows = detail::reply_elements(pending.get());
@@ -201,9 +218,86 @@ struct RedisConsumer::Impl {
     return PendingResult::entry;
   }
 
+  // --- Claiming what other members left pending ------------------------------------------------------
+
+  // A claim pass is due at start, then once per claim bound (at least max_block apart): a member
+  // that dies while the others keep running leaves its entries pending to a name that may never
+  // come back, and nobody else would ever read them.
+  bool claim_due() const {
+    if (!claim_idle) return false;
+    if (!last_claim) return true;
+    return std::chrono::steady_clock::now() - *last_claim >= std::max(*claim_idle, max_block);
+  }
+
+  // XAUTOCLAIM <stream> <group> <consumer> <min idle> <cursor> COUNT <batch size> JUSTID, following
+  // the cursor through the whole pending list of the group: entries idle longer than the bound
+  // become this consumer's pending entries, which read_pending() then reads. The reference
+  // (edx_event_bus_redis/internal/consumer.py, _read_pending_msgs) claims COUNT 1 from 0 on each
+  // iteration of its start-up pending phase only. Returns how many were claimed.
+  std::size_t claim_idle_entries() {
+    last_claim = std::chrono::steady_clock::now();
+    confirm_acks();
+    const std::string min_idle = std::to_string(claim_idle->count());
+    std::string cursor = "0-0";
+    std::size_t claimed = 0;
+    for (int round = 0; round < max_claim_rounds; ++round) {
+      Reply reply = connection.command(
+          {"XAUTOCLAIM", full_topic, group_id, options.consumer_name, min_idle, cursor, "COUNT", batch_size, "JUSTID"});
+      if (reply.is_error() && reply.text().starts_with("ERR unknown command")) {
+        // Redis before 6.2: claiming needs XAUTOCLAIM; consuming still works without it.
+        logger().warn("Redis at {} has no XAUTOCLAIM (6.2 or later needed): entries other consumers leave pending "
+                      "are not claimed", connection.describe());
+        claim_idle.reset();
+        return claimed;
+      }
+      if (handle_error_reply(reply)) return claimed;
+      // [next cursor, [ids]], and since Redis 7 [ids of deleted entries] it dropped from the list.
+      const auto parts = detail::reply_elements(reply.get());
+      if (parts.size() < 2) throw ResponseError("unexpected XAUTOCLAIM reply");
+      claimed += detail::reply_elements(*parts[1]).size();
+      if (parts.size() > 2) {
+        for (const redisReply* id : detail::reply_elements(*parts[2])) {
+          logger().warn("Pending entry {} of stream {} no longer exists (trimmed or deleted); Redis dropped it from "
+                        "the group's pending entries", detail::py_bytes_repr(detail::reply_text(*id)),
+                        detail::py_repr(full_topic));
+        }
+      }
+      cursor = std::string(detail::reply_text(*parts[0]));
+      if (cursor == "0-0") break;
+    }
+    if (claimed > 0) {
+      logger().warn("Claimed {} entr{} of consumer group {} on stream {} pending for more than {} ms (left by a "
+                    "consumer that stopped); processing them as consumer {}",
+                    claimed, claimed == 1 ? "y" : "ies", detail::py_repr(group_id), detail::py_repr(full_topic),
+                    claim_idle->count(), detail::py_repr(options.consumer_name));
+    }
+    return claimed;
+  }
+
+  // While a long batch is processed its entries grow idle in the pending list; once per half claim
+  // bound the processed ones are acknowledged and the others marked as this consumer's again
+  // (XCLAIM ... 0 <ids> JUSTID resets their idle time without counting a delivery), so that other
+  // members' claim passes leave them alone.
+  void keep_batch_claimed() {
+    if (!claim_idle || batch.empty()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - batch_fresh_at < *claim_idle / 2) return;
+    batch_fresh_at = now;
+    ack_processed();
+    std::vector<std::string_view> args{"XCLAIM", full_topic, group_id, options.consumer_name, "0"};
+    for (const Entry& entry : batch) args.push_back(entry.id);
+    args.push_back("JUSTID");
+    confirm_acks();
+    Reply reply = connection.command(args);
+    if (reply.is_error()) {
+      logger().warn("Could not renew the claim on {} entries read by consumer {}: {}", batch.size(),
+                    detail::py_repr(options.consumer_name), reply.text());
+    }
+  }
+
   // XREADGROUP GROUP <group> <consumer> COUNT <batch size> BLOCK <ms> STREAMS <stream> >, in calls
   // of at most max_block until the poll timeout has passed (or forever with a poll timeout of 0).
-  // The entries go to `batch`; false when none came.
+  // The entries go to `batch`; false when none came, or when a claim pass is due.
   bool read_new() {
     confirm_acks();
     milliseconds remaining = poll_timeout;
@@ -222,10 +316,14 @@ struct RedisConsumer::Impl {
           const auto stream = detail::reply_elements(*streams[0]);
           if (stream.size() == 2) {
             for (const redisReply* entry : detail::reply_elements(*stream[1])) batch.push_back(parse_entry(*entry));
-            if (!batch.empty()) return true;
+            if (!batch.empty()) {
+              batch_fresh_at = std::chrono::steady_clock::now();
+              return true;
+            }
           }
         }
       }
+      if (claim_due()) return false;
       if (poll_timeout.count() > 0) {
         remaining -= block;
         if (remaining.count() <= 0) return false;
@@ -362,8 +460,26 @@ struct RedisConsumer::Impl {
 
   void reconnect() {
     connection.connect();
-    logger().info("Reconnected to Redis at {} for {}", connection.describe(), run_context());
+    if (!group_ready) {
+      // Redis was unreachable when the consumer was made: the group is set up now.
+      set_up_group();
+      group_ready = true;
+      logger().info("Connected to Redis at {} for {}", connection.describe(), run_context());
+    } else {
+      logger().info("Reconnected to Redis at {} for {}", connection.describe(), run_context());
+    }
     ack_processed();
+  }
+
+  // After a lost or refused connection: the same wait whether Redis went away while consuming or
+  // was not there at start, each failed attempt already counted and logged with its reason.
+  void wait_before_reconnecting(detail::Backoff& backoff, std::int64_t consecutive_errors) {
+    const milliseconds wait = backoff.next();
+    const std::string limit =
+        consecutive_errors_limit ? " of at most " + std::to_string(*consecutive_errors_limit) : std::string();
+    logger().warn("Redis at {} is unreachable ({} consecutive error{}{}); next connection attempt in {} ms",
+                  connection.describe(), consecutive_errors, consecutive_errors == 1 ? "" : "s", limit, wait.count());
+    sleep_for(wait);
   }
 
   void run() {
@@ -383,10 +499,9 @@ struct RedisConsumer::Impl {
     // Any error counts; only a successfully processed entry resets the count (not a mere poll).
     std::int64_t consecutive_errors = 0;
     // This consumer's pending entries come first: at start (recovery after a crash) and again after
-    // every reconnect (entries delivered just before the connection broke).
+    // every reconnect (entries delivered just before the connection broke), and after a claim pass
+    // took over entries other members left pending.
     bool pending_phase = true;
-    // XAUTOCLAIM only during the start-up pending phase, as in the reference (ms; -1: none).
-    std::int64_t claim_older_than = options.claim_msgs_older_than.value_or(-1);
     detail::Backoff backoff(backoff_config);
 
     std::optional<std::chrono::steady_clock::time_point> stop_seen;
@@ -418,17 +533,19 @@ struct RedisConsumer::Impl {
           pending_phase = true;
         }
         if (!batch.empty()) {
+          keep_batch_claimed();
           entry = std::move(batch.front());
           batch.pop_front();
+        } else if (claim_due() && claim_idle_entries() > 0) {
+          pending_phase = true;  // the claimed entries are read next, as this consumer's pending ones
         } else if (pending_phase) {
           Entry pending;
-          switch (read_pending(claim_older_than, pending)) {
+          switch (read_pending(pending)) {
             case PendingResult::entry:
               entry = std::move(pending);
               break;
             case PendingResult::none:
               pending_phase = false;
-              claim_older_than = -1;
               break;
             case PendingResult::skipped:
               break;
@@ -486,7 +603,7 @@ struct RedisConsumer::Impl {
       }
       if (connection_lost) {
         forget_connection();
-        sleep_for(backoff.next());
+        wait_before_reconnecting(backoff, consecutive_errors);
       }
     }
     ack_before_leaving();
@@ -525,15 +642,25 @@ struct RedisConsumer::Impl {
 RedisConsumer::RedisConsumer(const Settings& settings, std::string topic, std::string group_id,
                              RedisConsumerOptions options, RedisBackoff backoff) {
   if (settings.redis_connection_url.empty()) throw std::invalid_argument("Missing redis connection url");
-  if (options.consumer_name.empty()) throw std::invalid_argument("RedisConsumer needs a consumer_name");
+  if (options.consumer_name.empty()) throw std::invalid_argument("consumer_name: must not be empty");
   if (options.claim_msgs_older_than && *options.claim_msgs_older_than < 0) {
     throw std::invalid_argument("claim_msgs_older_than must be a number of milliseconds >= 0");
   }
   impl_ = std::make_unique<Impl>(*this, settings, std::move(topic), std::move(group_id), std::move(options), backoff);
   // Like the reference's constructor: connect and set the group up now, so that the group exists
-  // (and its start position is fixed) before consume_indefinitely() is called.
-  impl_->connection.connect();
-  impl_->set_up_group();
+  // (and its start position is fixed) before consume_indefinitely() is called. Unlike it, an
+  // unreachable Redis is not fatal (the reference's loader then gives a consumer that only says "no
+  // consumer configured"): consume_indefinitely() connects with backoff, counting each failed
+  // attempt toward EVENT_BUS_REDIS_CONSUMER_CONSECUTIVE_ERRORS_LIMIT. Refused credentials still throw.
+  try {
+    impl_->connection.connect();
+    impl_->set_up_group();
+    impl_->group_ready = true;
+  } catch (const detail::RedisConnectionError& e) {
+    impl_->connection.disconnect();
+    logger().warn("Redis is unreachable ({}); consumer group {} of stream {} will be set up when the consumer connects",
+                  e.what(), detail::py_repr(impl_->group_id), detail::py_repr(impl_->full_topic));
+  }
 }
 
 RedisConsumer::~RedisConsumer() = default;
@@ -552,15 +679,14 @@ std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std
   }
   // The messages are Python's for the same mistakes in RedisEventConsumer(**extra).
   RedisConsumerOptions options;
-  bool has_name = false;
   if (extra.is_object()) {
     for (const auto& [key, value] : extra.items()) {
       if (key == "consumer_name") {
+        if (value.is_null()) continue;
         if (!value.is_string() || value.get<std::string>().empty()) {
           throw std::invalid_argument("consumer_name must be a non-empty string");
         }
         options.consumer_name = value.get<std::string>();
-        has_name = true;
       } else if (key == "last_read_msg_id") {
         if (value.is_null()) continue;
         if (!value.is_string()) {
@@ -582,9 +708,12 @@ std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std
       }
     }
   }
-  if (!has_name) {
-    throw std::invalid_argument(
-        "RedisEventConsumer.__init__() missing 1 required positional argument: 'consumer_name'");
+  if (options.consumer_name.empty()) {
+    // The reference requires a name (RedisEventConsumer.__init__() missing 1 required positional
+    // argument: 'consumer_name'). One per process is what a deployment gives each worker; with
+    // the default claim bound, what a killed worker left pending is taken over by the next one.
+    options.consumer_name = default_sourcehost() + "-" + std::to_string(::getpid());
+    logger().info("No consumer_name given: using {}", detail::py_repr(options.consumer_name));
   }
   return std::make_unique<RedisConsumer>(settings, std::move(topic), std::move(group_id), std::move(options));
 }
