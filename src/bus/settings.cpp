@@ -792,6 +792,13 @@ const std::vector<SettingEntry>& setting_table() {
        [](Settings& s, const RawValue& r) { s.redis_connection_url = read_redis_url(r); }},
       {"EVENT_BUS_REDIS_STREAM_MAX_LEN",
        [](Settings& s, const RawValue& r) { s.redis_stream_max_len = read_positive_integer(r); }},
+      {"EVENT_BUS_REDIS_RETENTION",
+       [](Settings& s, const RawValue& r) {
+         s.redis_retention = read_string(r);
+         if (s.redis_retention != "safe" && s.redis_retention != "reference") invalid(r, "'safe' or 'reference'");
+       }},
+      {"EVENT_BUS_REDIS_STREAM_HARD_MAX_LEN",
+       [](Settings& s, const RawValue& r) { s.redis_stream_hard_max_len = read_optional_limit(r); }},
       {"EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT",
        [](Settings& s, const RawValue& r) { s.redis_consumer_poll_timeout = read_poll_timeout(r); }},
       {"EVENT_BUS_REDIS_CONSUMER_POLL_FAILURE_SLEEP",

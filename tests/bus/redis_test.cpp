@@ -975,6 +975,7 @@ TEST_F(RedisBusTest, AsyncProducerPipelinesInOrderAndFlushes) {
 TEST_F(RedisBusTest, AsyncProducerLogsEveryUndeliveredEvent) {
   bus::Settings settings = settings_;
   settings.producer_async = true;
+  settings.producer_async_retry_seconds = 0.2;  // the writer gives up on them after retrying that long
   settings.redis_connection_url = "redis://127.0.0.1:" + std::to_string(free_loopback_port());  // nobody there
   auto producer = bus::make_redis_producer(settings);
   auto& signal = oe::learning::COURSE_ENROLLMENT_CREATED;

@@ -73,6 +73,14 @@ struct Settings {
   // Redis (edx-event-bus-redis).
   std::string redis_connection_url;                             // EVENT_BUS_REDIS_CONNECTION_URL
   std::int64_t redis_stream_max_len = 10000;                    // EVENT_BUS_REDIS_STREAM_MAX_LEN
+  // EVENT_BUS_REDIS_RETENTION (ours): "safe" trims a stream to about EVENT_BUS_REDIS_STREAM_MAX_LEN
+  // but never an entry a consumer group has not acknowledged; "reference": XADD MAXLEN ~ as the
+  // reference, which drops the oldest entries whether read or not.
+  std::string redis_retention = "safe";
+  // EVENT_BUS_REDIS_STREAM_HARD_MAX_LEN (ours): with safe retention, the length beyond which even
+  // entries a group still needs are trimmed (each group that loses some is logged); 0 or empty:
+  // none. Never below EVENT_BUS_REDIS_STREAM_MAX_LEN.
+  std::optional<std::int64_t> redis_stream_hard_max_len = 100000;
   double redis_consumer_poll_timeout = 60;                      // EVENT_BUS_REDIS_CONSUMER_POLL_TIMEOUT, s
   double redis_consumer_poll_failure_sleep = 1.0;               // EVENT_BUS_REDIS_CONSUMER_POLL_FAILURE_SLEEP, s
   std::optional<std::int64_t> redis_consumer_consecutive_errors_limit;  // ..._CONSECUTIVE_ERRORS_LIMIT

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "bus/redis/connection.hpp"
+#include "bus/redis/retention.hpp"
 #include "bus/send_queue.hpp"
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/logging.hpp"
@@ -73,7 +74,6 @@ using detail::QueuedEvent;
 struct RedisProducer::Impl {
   RedisProducer& owner;  // its delivery counts
   std::string topic_prefix;
-  std::string max_len;  // EVENT_BUS_REDIS_STREAM_MAX_LEN, as the XADD argument
   bool audit_logging;
   std::chrono::milliseconds retry_budget;      // EVENT_BUS_PRODUCER_ASYNC_RETRY_SECONDS
   std::chrono::milliseconds shutdown_timeout;  // EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT
@@ -83,6 +83,7 @@ struct RedisProducer::Impl {
   std::mutex mutex;  // one connection, one command at a time; guards everything below
   RedisConnection connection;
   detail::Backoff backoff;
+  detail::StreamTrimmer trimmer;  // EVENT_BUS_REDIS_STREAM_MAX_LEN and EVENT_BUS_REDIS_RETENTION
   std::chrono::steady_clock::time_point next_attempt{};
   // The async writer's view of an outage: when the first of its failed attempts was.
   std::optional<std::chrono::steady_clock::time_point> outage_since;
@@ -90,12 +91,13 @@ struct RedisProducer::Impl {
   Impl(RedisProducer& owner_, const Settings& settings, RedisBackoff backoff_config)
       : owner(owner_),
         topic_prefix(settings.event_bus_topic_prefix),
-        max_len(std::to_string(settings.redis_stream_max_len)),
         audit_logging(settings.redis_audit_logging_enabled),
         retry_budget(seconds_setting_to_ms(settings.producer_async_retry_seconds)),
         shutdown_timeout(seconds_setting_to_ms(settings.producer_shutdown_timeout)),
         connection(parse_url(settings.redis_connection_url)),
-        backoff(backoff_config) {
+        backoff(backoff_config),
+        trimmer(settings.redis_stream_max_len, settings.redis_stream_hard_max_len.value_or(0),
+                settings.redis_retention == "reference") {
     if (settings.producer_async) {
       queue = std::make_unique<detail::SendQueue>([this](std::vector<QueuedEvent>& batch) { write_batch(batch); },
                                                   [this](std::vector<QueuedEvent>& rest) { abandon(rest, 0, ""); });
@@ -143,14 +145,17 @@ struct RedisProducer::Impl {
         for (std::size_t i = done; i < batch.size(); ++i) {
           connection.send_without_reply(xadd_args(batch[i].full_topic, batch[i].message));
         }
+        std::map<std::string_view, std::size_t> added;  // per stream, for the trimmer
         for (; done < batch.size(); ++done) {
           const detail::Reply reply = connection.read_reply();
           if (reply.is_error()) {
             failed(batch[done], reply.text());
           } else {
             delivered(batch[done], reply.text());
+            ++added[batch[done].full_topic];
           }
         }
+        for (const auto& [stream, count] : added) trimmer.after_add(connection, std::string(stream), count);
         if (outage_since) logger().info("Redis event bus producer: connected again to {}", connection.describe());
         outage_since.reset();
         return;
@@ -221,7 +226,9 @@ struct RedisProducer::Impl {
   }
 
   std::vector<std::string_view> xadd_args(const std::string& stream, const BusMessage& message) const {
-    std::vector<std::string_view> args{"XADD", stream, "MAXLEN", "~", max_len, "*"};
+    std::vector<std::string_view> args{"XADD", stream};
+    trimmer.add_xadd_arguments(args);
+    args.push_back("*");
     for (const auto& [name, value] : message.fields()) {
       args.push_back(name);
       args.push_back(value);
@@ -282,7 +289,9 @@ struct RedisProducer::Impl {
       }
     }
     if (reply->is_error()) throw detail::ResponseError(std::string(reply->text()));
-    return std::string(reply->text());
+    std::string entry_id(reply->text());
+    trimmer.after_add(connection, stream, 1);
+    return entry_id;
   }
 };
 
