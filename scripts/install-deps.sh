@@ -45,7 +45,16 @@ fi
 # python3.12 on PATH, else pyenv's. Without one, scripts/test.sh's Python step fails and says so.
 venv312="${OPENEDX_EVENTS_VENV312:-$here/.venv312}"
 if [ ! -x "$venv312/bin/python" ]; then
-  python312=$(command -v python3.12 || ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1 || true)
+  # pyenv's shim answers `command -v python3.12` but fails without PYENV_VERSION: try each
+  # candidate, keep the first that runs.
+  python312=""
+  for candidate in $(command -v python3.12 2>/dev/null || true) \
+                   $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V -r || true); do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then
+      python312=$candidate
+      break
+    fi
+  done
   if [ -n "$python312" ]; then
     "$python312" -m venv "$venv312"
   else
