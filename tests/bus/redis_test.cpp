@@ -783,6 +783,20 @@ TEST_F(RedisBusTest, MalformedEntriesAreLoggedAcknowledgedAndSkipped) {
   EXPECT_TRUE(dead[0].at("dead_letter_error").starts_with("DecodeError("));
 }
 
+// Dead letters are never trimmed: 150 failures with EVENT_BUS_REDIS_STREAM_MAX_LEN=10 are 150 dead
+// letters (they were written with MAXLEN ~ like events, and all but about 10 went).
+TEST_F(RedisBusTest, DeadLettersAreNeverTrimmed) {
+  settings_.redis_stream_max_len = 10;
+  auto no_data = valid_fields();
+  no_data.pop_back();
+  for (int i = 0; i < 150; ++i) xadd_raw(no_data);
+  ConsumerThread run(consumer("group", {{"consumer_name", "c1"}, {"check_backlog", true}}));
+  ASSERT_TRUE(eventually([&] { return raw_->integer({"XLEN", stream_ + ".dead-letter.group"}) >= 150; }, 10s))
+      << raw_->integer({"XLEN", stream_ + ".dead-letter.group"});
+  run.stop();
+  EXPECT_EQ(raw_->integer({"XLEN", stream_ + ".dead-letter.group"}), 150);
+}
+
 TEST_F(RedisBusTest, DeadLettersCanBeReplayedOnceTheReceiverIsFixed) {
   auto& login = oe::learning::SESSION_LOGIN_COMPLETED;
   bool broken = true;

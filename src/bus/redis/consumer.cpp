@@ -71,7 +71,6 @@ struct RedisConsumer::Impl {
   std::string batch_size;  // EVENT_BUS_CONSUMER_BATCH_SIZE, as XREADGROUP's COUNT
   bool dead_letter_enabled;        // EVENT_BUS_DEAD_LETTER_ENABLED
   std::string dead_letter_stream;  // <stream>.dead-letter.<group>
-  std::string max_len;             // EVENT_BUS_REDIS_STREAM_MAX_LEN, for the dead-letter stream
   RedisBackoff backoff_config;
   RedisConnection connection;
   // Whether set_up_group() ran: when Redis was unreachable at construction it runs on the first
@@ -109,7 +108,6 @@ struct RedisConsumer::Impl {
         batch_size(std::to_string(std::max<std::int64_t>(1, settings.consumer_batch_size))),
         dead_letter_enabled(settings.dead_letter_enabled),
         dead_letter_stream(dead_letter_topic_name(full_topic, group_id)),
-        max_len(std::to_string(settings.redis_stream_max_len)),
         backoff_config(backoff),
         connection(parse_redis_url(settings.redis_connection_url)),
         claim_idle(claim_bound(options.claim_msgs_older_than, settings.redis_consumer_claim_idle_seconds)) {}
@@ -369,13 +367,14 @@ struct RedisConsumer::Impl {
 
   // --- Processing --------------------------------------------------------------------------------
 
-  // XADD <stream>.dead-letter.<group> MAXLEN ~ <max> * <the entry's fields> dead_letter_error <repr>
+  // XADD <stream>.dead-letter.<group> * <the entry's fields> dead_letter_error <repr>
   // dead_letter_entry_id <id> dead_letter_group <group> dead_letter_consumer <name>. The extra fields
   // are ignored by consumers (ours and the reference's), so the dead-letter stream can be consumed
-  // like any topic to replay what failed. False (logged) when it could not be written.
+  // like any topic to replay what failed. Never trimmed (no MAXLEN): a dead letter leaves only when
+  // someone removes it. False (logged) when it could not be written.
   bool dead_letter(const Entry& entry, const std::string& error, bool& connection_lost) {
     if (!dead_letter_enabled) return true;
-    std::vector<std::string_view> args{"XADD", dead_letter_stream, "MAXLEN", "~", max_len, "*"};
+    std::vector<std::string_view> args{"XADD", dead_letter_stream, "*"};
     for (const auto& [name, value] : entry.fields) {
       if (name.starts_with("dead_letter_")) continue;  // a replayed dead letter failing again
       args.push_back(name);
