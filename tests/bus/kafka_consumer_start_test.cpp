@@ -21,6 +21,7 @@
 #include "openedx_events/logging.hpp"
 #include "support/log_capture.hpp"
 #include "support/redis_server.hpp"  // free_loopback_port
+#include "support/running_consumer.hpp"
 
 namespace oe = openedx_events;
 namespace bus = openedx_events::bus;
@@ -34,38 +35,8 @@ std::string env(const char* name) {
   return value ? value : "";
 }
 
-// consume_indefinitely() on its own thread: its error (what()), or "" when it returned.
-class Running {
- public:
-  explicit Running(std::unique_ptr<bus::KafkaConsumer> consumer) : consumer_(std::move(consumer)) {
-    done_ = std::async(std::launch::async, [this] {
-      try {
-        consumer_->consume_indefinitely();
-      } catch (const std::exception& e) {
-        return std::string(e.what());
-      }
-      return std::string();
-    });
-  }
-  ~Running() { stop(); }
-  Running(const Running&) = delete;
-  Running& operator=(const Running&) = delete;
-
-  bool wait_done(std::chrono::milliseconds timeout) {
-    return done_.valid() && done_.wait_for(timeout) == std::future_status::ready;
-  }
-  std::string stop() {
-    if (!done_.valid()) return result_;
-    consumer_->request_stop();
-    result_ = done_.get();
-    return result_;
-  }
-
- private:
-  std::unique_ptr<bus::KafkaConsumer> consumer_;
-  std::future<std::string> done_;
-  std::string result_;
-};
+using oe_test::RunningConsumer;
+using Running = RunningConsumer;
 
 class KafkaConsumerStartTest : public ::testing::Test {
  protected:

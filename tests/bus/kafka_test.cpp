@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "support/log_capture.hpp"
+#include "support/running_consumer.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
@@ -86,32 +87,7 @@ class Collector final : public oe::AnyEventObserver {
   std::vector<Event> events_;
 };
 
-// A consumer on its own thread; stopped and joined on destruction.
-class RunningConsumer {
- public:
-  explicit RunningConsumer(std::unique_ptr<bus::KafkaConsumer> consumer) : consumer_(std::move(consumer)) {
-    done_ = std::async(std::launch::async, [this] {
-      try {
-        consumer_->consume_indefinitely();
-      } catch (const std::exception& e) {
-        return std::string(e.what());
-      }
-      return std::string();
-    });
-  }
-  ~RunningConsumer() { stop(); }
-  std::string stop() {
-    if (!done_.valid()) return result_;
-    consumer_->request_stop();
-    result_ = done_.get();
-    return result_;
-  }
-
- private:
-  std::unique_ptr<bus::KafkaConsumer> consumer_;
-  std::future<std::string> done_;
-  std::string result_;
-};
+using oe_test::RunningConsumer;
 
 json login_data(int n) {
   return {{"user",

@@ -22,6 +22,7 @@
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
 #include "support/redis_server.hpp"
+#include "support/running_consumer.hpp"
 
 namespace oe = openedx_events;
 namespace bus = openedx_events::bus;
@@ -85,45 +86,7 @@ class Tally {
   oe::ScopedConnection connection_;
 };
 
-// consume_indefinitely() on its own thread; stopped and joined on destruction.
-class Running {
- public:
-  explicit Running(std::unique_ptr<bus::RedisConsumer> consumer) : consumer_(std::move(consumer)) {
-    thread_ = std::thread([this] {
-      try {
-        consumer_->consume_indefinitely();
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mutex_);
-        error_ = e.what();
-      }
-      done_ = true;
-    });
-  }
-  ~Running() { stop(); }
-  Running(const Running&) = delete;
-  Running& operator=(const Running&) = delete;
-
-  void stop() {
-    consumer_->request_stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool wait_done(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    return done_;
-  }
-  std::string error() {
-    std::lock_guard lock(mutex_);
-    return error_;
-  }
-
- private:
-  std::unique_ptr<bus::RedisConsumer> consumer_;
-  std::thread thread_;
-  std::atomic<bool> done_{false};
-  std::mutex mutex_;
-  std::string error_;
-};
+using Running = RunningConsumer;
 
 class RedisConsumerRecoveryTest : public ::testing::Test {
  protected:

@@ -37,6 +37,7 @@
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
 #include "support/redis_server.hpp"
+#include "support/running_consumer.hpp"
 
 namespace oe = openedx_events;
 namespace bus = openedx_events::bus;
@@ -85,50 +86,7 @@ class Collector {
   std::vector<Received> events_;
 };
 
-// consume_indefinitely() on its own thread; stopped (request_stop + join) on destruction.
-class ConsumerThread {
- public:
-  explicit ConsumerThread(std::unique_ptr<bus::RedisConsumer> consumer) : consumer_(std::move(consumer)) {
-    thread_ = std::thread([this] {
-      try {
-        consumer_->consume_indefinitely();
-      } catch (...) {
-        error_ = std::current_exception();
-      }
-      done_ = true;
-    });
-  }
-  ~ConsumerThread() { stop(); }
-  ConsumerThread(const ConsumerThread&) = delete;
-  ConsumerThread& operator=(const ConsumerThread&) = delete;
-
-  void stop() {
-    consumer_->request_stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool wait_done(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    return done_;
-  }
-  bool done() const { return done_; }
-  std::string error() const {
-    if (!error_) return {};
-    try {
-      std::rethrow_exception(error_);
-    } catch (const std::exception& e) {
-      return e.what();
-    } catch (...) {
-      return "unknown exception";
-    }
-  }
-
- private:
-  std::unique_ptr<bus::RedisConsumer> consumer_;
-  std::thread thread_;
-  std::atomic<bool> done_{false};
-  std::exception_ptr error_;
-};
+using ConsumerThread = RunningConsumer;
 
 // ---------------------------------------------------------------------------------------------
 // Events.
