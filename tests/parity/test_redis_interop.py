@@ -13,7 +13,6 @@ redis-server is required: the tests fail, not skip, without it.
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -29,45 +28,14 @@ from openedx_events.event_bus.avro.serializer import serialize_event_data_to_byt
 import bus_cases
 from bus_cases import metadata_json, view
 from conftest import run_probe_lines
+from redis_server import REDIS_SERVER, free_port, private_redis_server
 from test_avro_parity import same_json
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def redis_url():
-    if not os.path.exists(REDIS_SERVER):
-        pytest.fail(f"{REDIS_SERVER} is required by the Redis interop tests (apt-get install redis-server)")
-    import redis
-
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="oe-redis-interop-")
-    proc = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping():
-                    break
-            except redis.exceptions.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with private_redis_server("oe-redis-interop-") as url:
+        yield url
 
 
 @pytest.fixture
