@@ -378,6 +378,23 @@ TEST_F(KafkaBusTest, ShutdownIsBoundedAndAccountsForThePurgedRecords) {
   EXPECT_EQ(counts.failed, 6u);
 }
 
+// Idempotent by default: the producer gets a producer id from the broker before its first record
+// (librdkafka's "eos" debug lines say so), so that retries across a broker restart can neither
+// duplicate nor reorder a key's records.
+TEST_F(KafkaBusTest, TheProducerIsIdempotent) {
+  logs_.reset();
+  logs_.emplace(oe::logger(), spdlog::level::debug);
+  sink_ = &logs_->sink();
+  bus::Settings settings = settings_;
+  settings.kafka_config = {{"debug", "eos"}};
+  auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
+  bus::KafkaProducer producer(settings);
+  producer.send(signal, topic_, "user.pii.username", signal.from_json(login_data(1)), signal.generate_signal_metadata());
+  producer.flush();
+  EXPECT_EQ(producer.delivery_counts().delivered, 1u);
+  EXPECT_GT(sink_->count("Idempotent producer state change WaitPID -> Assigned"), 0u) << "no producer id: not idempotent";
+}
+
 // Delivered records are counted when their delivery report comes.
 TEST_F(KafkaBusTest, DeliveriesAreCounted) {
   auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;

@@ -35,7 +35,13 @@ void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string&
   }
 }
 
-ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra) {
+const std::vector<std::pair<std::string, std::string>>& producer_defaults() {
+  static const std::vector<std::pair<std::string, std::string>> defaults{{"enable.idempotence", "true"}};
+  return defaults;
+}
+
+ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra,
+                        const std::vector<std::pair<std::string, std::string>>& defaults) {
   if (settings.kafka_bootstrap_servers.empty()) {
     throw std::invalid_argument("Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS");
   }
@@ -51,6 +57,7 @@ ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<st
   const std::string& client_id =
       !settings.events_service_name.empty() ? settings.events_service_name : settings.service_variant;
   if (!client_id.empty()) set_conf(conf.get(), "client.id", client_id);
+  for (const auto& [name, value] : defaults) set_conf(conf.get(), name, value);
   for (const auto& [name, value] : settings.kafka_config) set_conf(conf.get(), name, value);
   for (const auto& [name, value] : extra) set_conf(conf.get(), name, value);
   rd_kafka_conf_set_log_cb(conf.get(), &log_callback);

@@ -546,7 +546,8 @@ struct KafkaConsumer::Impl {
 
   void make_dead_letter_producer() {
     detail::ConfPtr conf = detail::make_kafka_conf(
-        settings, {{"message.timeout.ms", std::to_string(dead_letter_timeout.count())}, {"linger.ms", "0"}});
+        settings, {{"message.timeout.ms", std::to_string(dead_letter_timeout.count())}, {"linger.ms", "0"}},
+        detail::producer_defaults());
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_dead_letter_delivery);
     char error[512] = {0};

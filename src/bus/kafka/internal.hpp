@@ -42,10 +42,16 @@ using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 // The reference's common settings: bootstrap.servers; sasl.mechanism=PLAIN,
 // security.protocol=SASL_SSL, sasl.username and sasl.password when both API key and secret are set;
-// client.id = EVENTS_SERVICE_NAME or SERVICE_VARIANT when one is set. Then EVENT_BUS_KAFKA_CONFIG,
-// then `extra` (the consumer's group.id, ...). librdkafka's own log lines go to our logger.
+// client.id = EVENTS_SERVICE_NAME or SERVICE_VARIANT when one is set. Then `defaults` (ours, which
+// EVENT_BUS_KAFKA_CONFIG may override), then EVENT_BUS_KAFKA_CONFIG, then `extra` (the consumer's
+// group.id, ...). librdkafka's own log lines go to our logger.
 // Throws std::invalid_argument without bootstrap servers, KafkaError for a property librdkafka refuses.
-ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra);
+ConfPtr make_kafka_conf(const Settings& settings, const std::vector<std::pair<std::string, std::string>>& extra,
+                        const std::vector<std::pair<std::string, std::string>>& defaults = {});
+
+// A producer's defaults: idempotence, so that librdkafka's retries across a broker restart neither
+// duplicate nor reorder a key's records (the reference leaves it off; EVENT_BUS_KAFKA_CONFIG can too).
+const std::vector<std::pair<std::string, std::string>>& producer_defaults();
 
 // Sets one property or throws KafkaError naming it and librdkafka's reason.
 void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value);

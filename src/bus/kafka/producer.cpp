@@ -218,7 +218,7 @@ struct KafkaProducer::Impl {
         shutdown_timeout(seconds_setting_to_ms(settings.producer_shutdown_timeout)),
         topic_prefix(settings.event_bus_topic_prefix),
         poll_interval(std::max<std::int64_t>(1, std::llround(settings.kafka_poll_interval_sec * 1000))) {
-    detail::ConfPtr conf = detail::make_kafka_conf(settings, {});
+    detail::ConfPtr conf = detail::make_kafka_conf(settings, {}, detail::producer_defaults());
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery);
     rd_kafka_conf_set_opaque(conf.get(), this);
     char error[512] = {0};
