@@ -3,10 +3,10 @@
 // metadata, the registry client's errors, and the factories' checks. The broker tests are in
 // kafka_test.cpp; the texts below were checked against the real Python package.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 
 #include <mutex>
 
+#include "support/log_capture.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
@@ -26,42 +26,10 @@ std::string error_of(const std::function<void()>& f) {
   return {};
 }
 
-class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<std::string> lines() {
-    std::lock_guard lock(this->mutex_);
-    return lines_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override { lines_.emplace_back(msg.payload.data(), msg.payload.size()); }
-  void flush_() override {}
-
- private:
-  std::vector<std::string> lines_;
-};
-
-// Captures the log lines of one test, silencing the other sinks.
-class CapturedLog {
- public:
-  CapturedLog() : sink_(std::make_shared<LineSink>()) {
-    auto& log = oe::logger();
-    for (auto& s : log.sinks()) {
-      levels_.push_back(s->level());
-      s->set_level(spdlog::level::off);
-    }
-    log.sinks().push_back(sink_);
-  }
-  ~CapturedLog() {
-    auto& sinks = oe::logger().sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    for (std::size_t i = 0; i < sinks.size() && i < levels_.size(); ++i) sinks[i]->set_level(levels_[i]);
-  }
-  std::vector<std::string> lines() { return sink_->lines(); }
-
- private:
-  std::shared_ptr<LineSink> sink_;
-  std::vector<spdlog::level::level_enum> levels_;
+// Captures the log lines of one test, silencing the other sinks (the logger's level unchanged).
+struct CapturedLog : oe_test::LogCapture {
+  CapturedLog() : LogCapture(oe::logger(), oe::logger().level()) {}
+  std::vector<std::string> lines() { return sink().lines(); }
 };
 
 // --- framing -------------------------------------------------------------------------------------
