@@ -61,7 +61,8 @@ if [ ! -x "$venv312/bin/python" ]; then
     echo "install-deps: no Python 3.12 (python3.12 on PATH or pyenv's): the Python package's tests will fail" >&2
   fi
 fi
-if [ -x "$venv312/bin/python" ] && ! "$venv312/bin/python" -c 'import openedx_events, edx_event_bus_redis, scikit_build_core, nanobind, pytest' 2>/dev/null; then
+# find_spec, not import: edx_event_bus_redis/kafka read Django settings at import.
+if [ -x "$venv312/bin/python" ] && ! "$venv312/bin/python" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("openedx_events", "edx_event_bus_redis", "edx_event_bus_kafka", "confluent_kafka", "cachetools", "fastavro", "scikit_build_core", "nanobind", "pytest")))' 2>/dev/null; then
   "$venv312/bin/pip" install -q --disable-pip-version-check -r "$here/tests/python/requirements.txt"
 fi
 echo "install-deps: ok ($venv)"

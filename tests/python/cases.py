@@ -1,5 +1,6 @@
 """Event cases and comparisons shared by the backends' tests."""
 import datetime
+import importlib
 import importlib.util
 import pathlib
 import sys
@@ -13,9 +14,9 @@ from openedx_events.learning.signals import COURSE_NOTIFICATION_REQUESTED, SESSI
 from opaque_keys.edx.keys import CourseKey
 
 
-def _import_parity_bus_cases():
-    """tests/parity/bus_cases.py, whose modules import tests/parity/conftest.py as `conftest` (a name
-    this folder's conftest holds while the tests run)."""
+def _import_parity(*names):
+    """Modules of tests/parity, which import tests/parity/conftest.py as `conftest` (a name this
+    folder's conftest holds while the tests run)."""
     parity = pathlib.Path(__file__).resolve().parent.parent / "parity"
     spec = importlib.util.spec_from_file_location("conftest", parity / "conftest.py")
     parity_conftest = importlib.util.module_from_spec(spec)
@@ -23,14 +24,14 @@ def _import_parity_bus_cases():
     ours = sys.modules.get("conftest")
     sys.modules["conftest"] = parity_conftest
     try:
-        import bus_cases  # pylint: disable=import-outside-toplevel
+        return [importlib.import_module(name) for name in names]
     finally:
         if ours is not None:
             sys.modules["conftest"] = ours
-    return bus_cases
 
 
-bus_cases = _import_parity_bus_cases()
+# bus_cases: the interop suites' events; test_kafka_interop: its Kafka helpers (key fields, offsets).
+bus_cases, kafka_interop = _import_parity("bus_cases", "test_kafka_interop")
 same_json = sys.modules["test_avro_parity"].same_json  # NaN-aware JSON equality
 
 UTC = datetime.timezone.utc
@@ -58,6 +59,19 @@ def falsy_cases():
         notification_type="", content_url="", content_context={}, audience_filters={})}
     return [(SESSION_LOGIN_COMPLETED, login, metadata(SESSION_LOGIN_COMPLETED)),
             (COURSE_NOTIFICATION_REQUESTED, notification, metadata(COURSE_NOTIFICATION_REQUESTED))]
+
+
+def key_field(signal):
+    """An event_key_field every producer accepts for `signal`: its first primitive field (Kafka's
+    producers make the record key from it; Redis's ignore it)."""
+    return kafka_interop.first_primitive_key(signal)
+
+
+def without_hyphens(cases):
+    """The cases Kafka can carry: the registry's Avro parser refuses a schema namespace with a hyphen
+    (org.openedx.enterprise.subsidy.redemption-reversed.v1), for the reference producer as for ours
+    (see tests/parity/test_kafka_interop.py)."""
+    return [case for case in cases if "-" not in case[0].event_type]
 
 
 def signals_of(cases):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-pytest.register_assert_rewrite("cases", "consuming")
+pytest.register_assert_rewrite("buses", "cases", "consuming")
 
 HERE = pathlib.Path(__file__).resolve().parent
 # tests/parity first: its modules import its conftest by name.

@@ -16,7 +16,8 @@ from openedx_events.event_bus import get_producer
 from openedx_events.learning.data import UserData, UserPersonalData
 from openedx_events.learning.signals import SESSION_LOGIN_COMPLETED
 
-from cases import assert_same, falsy_cases, hand_cases, signals_of, sweep_cases
+import buses
+from cases import assert_same, falsy_cases, hand_cases, sweep_cases
 from consuming import run_consumer
 from openedx_events_cpp._producer import CppEventBusProducer
 from openedx_events_cpp.redis import RedisEventConsumer, create_producer
@@ -37,36 +38,25 @@ def bus(redis_url, monkeypatch):
 
 
 def our_produce(bus, cases, caplog):
-    producer = create_producer()
-    assert isinstance(producer, CppEventBusProducer)
-    with caplog.at_level(logging.INFO, logger="openedx_events_cpp"):
-        for signal, data, metadata in cases:
-            producer.send(signal=signal, topic=bus["topic"], event_key_field="user.id", event_data=data,
-                          event_metadata=metadata)
-        producer.flush()
-    assert producer.delivery_counts() == (len(cases), len(cases), 0)
-    assert "Error" not in caplog.text
+    return buses.our_produce(create_producer, bus["topic"], cases, caplog)
 
 
 def reference_produce(bus, cases):
     from edx_event_bus_redis import create_producer as reference_create_producer
 
-    producer = reference_create_producer()
-    for signal, data, metadata in cases:
-        producer.send(signal=signal, topic=bus["topic"], event_key_field="user.id", event_data=data,
-                      event_metadata=metadata)
+    buses.send_all(reference_create_producer(), bus["topic"], cases)
 
 
 def reference_consume(bus, cases):
     from edx_event_bus_redis import RedisEventConsumer as ReferenceConsumer
 
     consumer = ReferenceConsumer(bus["topic"], "reference-group", "py1", check_backlog=True)
-    return run_consumer(consumer, signals_of(cases), len(cases), consumer._shut_down)  # pylint: disable=protected-access
+    return buses.consume(consumer, cases, consumer._shut_down)  # pylint: disable=protected-access
 
 
 def our_consume(bus, cases, group="cpp-group", **extra):
     consumer = RedisEventConsumer(bus["topic"], group, "c1", check_backlog=True, **extra)
-    return run_consumer(consumer, signals_of(cases), len(cases), consumer.stop)
+    return buses.consume(consumer, cases, consumer.stop)
 
 
 def test_our_producer_to_reference_consumer(bus, caplog):
