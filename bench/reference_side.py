@@ -45,9 +45,9 @@ def percentile(values, p):
     return values[int(p * (len(values) - 1))] if values else 0
 
 
-def connect_latency_receiver(count: int) -> None:
-    """Receives the benchmark's events; after `count`, prints the result and ends the process
-    (the reference's consume_indefinitely() has no stop)."""
+def connect_latency_receiver(count: int, on_done=lambda: None) -> None:
+    """Receives the benchmark's events; after `count`, prints the result, calls `on_done()` (e.g.
+    to save a profile) and ends the process (the reference's consume_indefinitely() has no stop)."""
     signal, _ = benchmark_signal()
     latencies = []
     state = {"first_sent": 0, "last_received": 0}
@@ -66,6 +66,7 @@ def connect_latency_receiver(count: int) -> None:
                 "latency_us": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
                                "max": max(latencies)},
             }), flush=True)
+            on_done()
             os._exit(0)
 
     signal.connect(receiver, weak=False)
