@@ -84,6 +84,13 @@ std::vector<SlotList::Slot> SlotList::snapshot() {
 
 SignalBase::SignalBase(std::string event_type, std::int64_t minor_version)
     : event_type_(std::move(event_type)), minor_version_(minor_version) {
+  register_signal();
+}
+
+SignalBase::SignalBase(DeferRegistration, std::string event_type, std::int64_t minor_version)
+    : event_type_(std::move(event_type)), minor_version_(minor_version) {}
+
+void SignalBase::register_signal() {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   r.in_declaration_order.push_back(this);

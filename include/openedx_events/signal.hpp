@@ -62,6 +62,7 @@ struct SendOptions {
 namespace detail {
 struct SlotList;
 }
+class RuntimeSignal;
 
 // Handle to one receiver connection. Copyable; disconnect() through any copy.
 class Connection {
@@ -73,6 +74,7 @@ class Connection {
  private:
   template <class>
   friend class OpenEdxPublicSignal;
+  friend class RuntimeSignal;
   Connection(std::weak_ptr<detail::SlotList> slots, std::uint64_t id) : slots_(std::move(slots)), id_(id) {}
   std::weak_ptr<detail::SlotList> slots_;
   std::uint64_t id_ = 0;
@@ -191,6 +193,12 @@ class SignalBase {
 
  protected:
   SignalBase(std::string event_type, std::int64_t minor_version);
+  // For signals made at run time, which other threads may look up at once: registered only when
+  // the derived constructor calls register_signal() at its end, so that nobody finds a signal that
+  // is still being built.
+  struct DeferRegistration {};
+  SignalBase(DeferRegistration, std::string event_type, std::int64_t minor_version);
+  void register_signal();
   ~SignalBase();
 
   bool should_raise(const SendOptions& options) const noexcept { return allow_send_failure_ || !options.send_robust; }
