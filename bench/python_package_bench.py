@@ -39,6 +39,7 @@ import array
 import json
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,13 @@ def django_setup():
     load_all_signals()
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, all its threads (the async writer's, librdkafka's): what an event
+    costs regardless of how busy the machine is."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def start_profile(path):
     if not path:
         return lambda: None
@@ -108,6 +116,7 @@ def side_send(args) -> int:
     durations = array.array("q", bytes(8 * count))
     clock = time.perf_counter_ns
     save_profile = start_profile(args.profile)
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     for i in range(count):
         t0 = clock()
@@ -119,12 +128,13 @@ def side_send(args) -> int:
     if prepare_for_shutdown is not None:
         prepare_for_shutdown()
     flushed = time.perf_counter()
+    cpu = cpu_seconds() - cpu_started
     save_profile()
     counts = producer.delivery_counts() if hasattr(producer, "delivery_counts") else None
     durations = sorted(durations)
     print(json.dumps({
         "count": count, "seconds": flushed - started, "loop_seconds": sent - started,
-        "flush_seconds": flushed - sent,
+        "flush_seconds": flushed - sent, "cpu_seconds": cpu,
         "send_us": {"p50": percentile(durations, 0.5) / 1000, "p99": percentile(durations, 0.99) / 1000,
                     "mean": sum(durations) / count / 1000},
         "delivery_counts": counts,
@@ -136,15 +146,25 @@ def side_consume(args) -> int:
     """make_single_consumer(...).consume_indefinitely() with a receiver that counts --count events
     (bench/reference_side.py), then prints one JSON line and ends the process."""
     django_setup()
-    from openedx_events.event_bus import NoEventBusConsumer, make_single_consumer  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from openedx_events.event_bus import NoEventBusConsumer, make_single_consumer
     from reference_side import connect_latency_receiver  # pylint: disable=import-outside-toplevel
 
     save_profile = start_profile(args.profile)
-    connect_latency_receiver(args.count, on_done=save_profile)
+    cpu_started = [0.0]
+
+    def on_done():
+        # A second line after the receiver's result: CPU time from the start of consuming to the
+        # last event (the wait for the first event costs next to nothing).
+        print(json.dumps({"cpu_seconds": cpu_seconds() - cpu_started[0]}), flush=True)
+        save_profile()
+
+    connect_latency_receiver(args.count, on_done=on_done)
     consumer = make_single_consumer(topic=args.topic, group_id=args.group, **json.loads(args.extra))
     if isinstance(consumer, NoEventBusConsumer):
         raise SystemExit("EVENT_BUS_CONSUMER did not load (see the warning above)")
     print("ready", flush=True)
+    cpu_started[0] = cpu_seconds()
     consumer.consume_indefinitely()
     return 1
 
@@ -266,10 +286,12 @@ def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=No
         if consumer.poll() is None:
             consumer.kill()
             consumer.wait()
-    lines = out.strip().splitlines()
-    if not lines or not lines[-1].startswith("{"):
+    consumed = {}
+    for line in out.strip().splitlines():
+        if line.startswith("{"):
+            consumed.update(json.loads(line))
+    if "count" not in consumed or "cpu_seconds" not in consumed:
         raise RuntimeError(f"consumer gave no result ({consumer.returncode}): {err[-3000:]}")
-    consumed = json.loads(lines[-1])
     server.cleanup(topic)
     failed = (sent.get("delivery_counts") or [0, 0, 0])[2]
     if failed:
@@ -282,6 +304,8 @@ def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=No
         "end_to_end_per_s": consumed["count"] / end_to_end_s,
         "latency_p50_ms": consumed["latency_us"]["p50"] / 1000,
         "latency_p99_ms": consumed["latency_us"]["p99"] / 1000,
+        "send_cpu_us": sent["cpu_seconds"] / count * 1e6,
+        "consume_cpu_us": consumed["cpu_seconds"] / count * 1e6,
     }
 
 
@@ -365,16 +389,20 @@ def main() -> int:
         results["backends"][backend] = {"runs": runs, "profiles": profiles}
     results["total_seconds"] = time.monotonic() - began
 
-    figures = ["send_p50_us", "send_p99_us", "send_per_s", "end_to_end_per_s", "latency_p50_ms"]
+    figures = ["send_p50_us", "send_p99_us", "send_per_s", "end_to_end_per_s", "latency_p50_ms", "send_cpu_us",
+               "consume_cpu_us"]
     print(f"{args.events} COURSE_ENROLLMENT_CREATED events through send_event + EVENT_BUS_PRODUCER_CONFIG, "
           f"Django sender -> Django consumer (make_single_consumer().consume_indefinitely()); "
           f"median of {args.repeat} run(s)")
+    print("CPU us/event: the process's CPU time (all threads) per event, sending loop + flush / consuming")
     for backend in backends:
         runs = results["backends"][backend]["runs"]
         medians = {key: {f: statistics.median(r[f] for r in rs) for f in figures} for key, rs in runs.items()}
         results["backends"][backend]["medians"] = medians
-        print(f"\n{backend}: {'configuration':<40} {'send p50 us':>11} {'send p99 us':>11} {'sends/s':>9} "
-              f"{'end-to-end/s':>12} {'latency p50 ms':>14} {'e2e x ref':>9} {'p50 ref/ours':>12}")
+        print(f"\n{backend}: {'configuration':<40} {'send p50':>9} {'send p99':>9} {'sends/s':>8} "
+              f"{'end-to-end/s':>12} {'lat. p50':>8} {'CPU us/event':>13} {'e2e':>7} {'send p50':>9}")
+        print(f"{'':<{len(backend) + 2}}{'':<40} {'us':>9} {'us':>9} {'':>8} {'':>12} {'ms':>8} "
+              f"{'send/consume':>13} {'x ref':>7} {'ref/ours':>9}")
         ratios = {}
         for key, _, _ in configs:
             m = medians[key]
@@ -385,16 +413,18 @@ def main() -> int:
                 e2e_ratio = statistics.median(o["end_to_end_per_s"] / r["end_to_end_per_s"] for r, o in pairs)
                 p50_ratio = statistics.median(r["send_p50_us"] / o["send_p50_us"] for r, o in pairs)
                 ratios[key] = {"end_to_end": e2e_ratio, "send_p50_lower": p50_ratio}
-            e2e_text = f"{e2e_ratio:>8.1f}x" if e2e_ratio else f"{'-':>9}"
-            p50_text = f"{p50_ratio:>11.1f}x" if p50_ratio else f"{'-':>12}"
-            print(f"{'':<{len(backend) + 2}}{LABELS[(key, backend)]:<40} {m['send_p50_us']:>11.1f} "
-                  f"{m['send_p99_us']:>11.1f} {m['send_per_s']:>9,.0f} {m['end_to_end_per_s']:>12,.0f} "
-                  f"{m['latency_p50_ms']:>14.1f} {e2e_text} {p50_text}")
+            e2e_text = f"{e2e_ratio:>6.1f}x" if e2e_ratio else f"{'-':>7}"
+            p50_text = f"{p50_ratio:>8.1f}x" if p50_ratio else f"{'-':>9}"
+            cpu_text = f"{m['send_cpu_us']:.0f}/{m['consume_cpu_us']:.0f}"
+            print(f"{'':<{len(backend) + 2}}{LABELS[(key, backend)]:<40} {m['send_p50_us']:>9.1f} "
+                  f"{m['send_p99_us']:>9.1f} {m['send_per_s']:>8,.0f} {m['end_to_end_per_s']:>12,.0f} "
+                  f"{m['latency_p50_ms']:>8.1f} {cpu_text:>13} {e2e_text} {p50_text}")
         results["backends"][backend]["ratios"] = ratios
         if args.repeat > 1:
             for key, _, _ in configs:
-                print(f"{'':<{len(backend) + 2}}  {key} end-to-end/s per run: "
-                      + ", ".join(f"{r['end_to_end_per_s']:,.0f}" for r in runs[key]))
+                print(f"{'':<{len(backend) + 2}}  {key} per run: end-to-end/s "
+                      + ", ".join(f"{r['end_to_end_per_s']:,.0f}" for r in runs[key])
+                      + "; send p50 us " + ", ".join(f"{r['send_p50_us']:.1f}" for r in runs[key]))
     for backend in backends:
         for key, tops in results["backends"][backend]["profiles"].items():
             for side in ("send", "consume"):

@@ -3,23 +3,25 @@ Event data between openedx-events' attrs classes and the C++ side's JSON view (t
 ``to_dict()`` form: custom types as strings, unset optionals as None).
 
 Both directions run once per event in the Django process (send_event; the consumer's re-emit), so
-each is compiled once per attrs class instead of being worked out again for every value:
+each is worked out once per attrs class instead of once per value:
 
 - To the view, a fast path gives exactly what the reference's AvroSignalSerializer.to_dict()
   (openedx_events/event_bus/avro/serializer.py) gives: attr.asdict() with its value_serializer, then
   a json.dumps/json.loads round trip. It resolves the value_serializer's custom serializer once per
   (field, value type) instead of testing issubclass() against every custom type for every field of
   every event (about 350 issubclass() calls per COURSE_ENROLLMENT_CREATED: the top of the sending
-  process's profile, bench/python_package_bench.py --profile). Anything it does not reproduce exactly (a value of another type than the plain
-  JSON ones, an attrs object or a custom type; None where the field has no None default; a custom
-  serializer that would apply to a container, where attrs versions differ on when it runs) is
-  handed, the whole event, to the reference's to_dict(), which returns what it always did or raises
-  as it always did. The first event of each signal is converted both ways and compared; a
-  difference (another openedx-events or attrs version with other rules) sends that signal to the
-  reference's to_dict() for good.
+  process's profile, bench/python_package_bench.py --profile), in a function generated per attrs
+  class. Anything it does not reproduce exactly (a value of another type than the plain JSON ones,
+  an attrs object or a custom type; None where the field has no None default; a custom serializer
+  that would apply to a container, where attrs versions differ on when it runs) is handed, the
+  whole event, to the reference's to_dict(), which returns what it always did or raises as it
+  always did. The first event of each signal is converted both ways and compared; a difference
+  (another openedx-events or attrs version with other rules) sends that signal to the reference's
+  to_dict() for good.
 - From the view, event_data_from_view builds the attrs objects with a builder per type (ours: the
   reference's from_dict turns False/0/"" into attrs defaults; ours keeps what was sent).
 """
+import keyword
 from datetime import datetime
 from functools import lru_cache
 from math import copysign, isnan
@@ -62,8 +64,7 @@ class _ToView:
 
     def __init__(self, serializers):
         self._serializers = tuple(serializers.items())
-        # attrs class -> ((name, default is None, {value type: (kind, serializer)}, declared type or None), ...)
-        self._plans = {}
+        self._views = {}  # attrs class -> its generated view function
         self._item_kinds = {}  # for items of lists and dicts, which have no field
 
     def _resolve(self, declared, value_type):
@@ -110,32 +111,53 @@ class _ToView:
             return _SERIALIZED, serialize
         return (_SCALAR if value_type in _JSON_SCALARS else _NOT_FAST), None
 
-    def _plan(self, cls):
-        plan = tuple(
-            (field.name, field.default is None, {}, field.type if isinstance(field.type, type) else None)
-            for field in attr.fields(cls)
-        )
-        self._plans[cls] = plan
-        return plan
-
     def attrs_view(self, inst):
-        plan = self._plans.get(type(inst))
-        if plan is None:
-            plan = self._plan(type(inst))
-        view = {}
-        for name, default_is_none, kinds, declared in plan:
-            value = getattr(inst, name)
-            if value is None:
-                if default_is_none:
-                    view[name] = None
-                    continue
-                raise _NotFast  # the reference raises "None cannot be handled by custom serializers"
-            value_type = type(value)
-            found = kinds.get(value_type)
-            if found is None:
-                found = kinds[value_type] = self._field_kind(declared, value_type)
-            view[name] = value if found[0] == _SCALAR else self._convert(value, found)
-        return view
+        view = self._views.get(type(inst))
+        if view is None:
+            view = self._views[type(inst)] = self._generate(type(inst))
+        return view(inst)
+
+    def _generate(self, cls):
+        """A function of `cls`'s fields in a row (the loop over them was most of the time): for
+        each field, a value of exactly its declared type, when that is a plain JSON type or an
+        attrs class, is stored or converted straight away; any other value goes through its
+        (field, value type) kind, worked out once."""
+        names = {"_NotFast": _NotFast, "_SCALAR": _SCALAR, "_SERIALIZED": _SERIALIZED,
+                 "_JSON_SCALARS": _JSON_SCALARS, "_convert": self._convert, "_field_kind": self._field_kind,
+                 "_attrs_view": self.attrs_view}
+        lines = ["def view(inst):", "    d = {}"]
+        for i, field in enumerate(attr.fields(cls)):
+            declared = field.type if isinstance(field.type, type) else None
+            names[f"K{i}"], names[f"D{i}"], names[f"N{i}"] = {}, declared, field.name
+            value = (f"inst.{field.name}" if field.name.isidentifier() and not keyword.iskeyword(field.name)
+                     else f"getattr(inst, N{i})")
+            lines.append(f"    v = {value}")
+            kind = self._field_kind(declared, declared)[0] if declared is not None else _NOT_FAST
+            if kind == _SCALAR and declared in _JSON_SCALARS:
+                names[f"T{i}"] = declared
+                lines += [f"    if type(v) is T{i}:", f"        d[N{i}] = v", "    elif v is None:"]
+            elif kind == _ATTRS:
+                names[f"T{i}"] = declared
+                lines += [f"    if type(v) is T{i}:", f"        d[N{i}] = _attrs_view(v)", "    elif v is None:"]
+            else:
+                lines.append("    if v is None:")
+            # The reference raises "None cannot be handled by custom serializers" without a None default.
+            lines += [f"        d[N{i}] = None" if field.default is None else "        raise _NotFast",
+                      "    else:",
+                      f"        f = K{i}.get(type(v))",
+                      "        if f is None:",
+                      f"            f = K{i}[type(v)] = _field_kind(D{i}, type(v))",
+                      "        if f[0] == _SERIALIZED:",
+                      "            v = f[1](v)",
+                      "            if type(v) not in _JSON_SCALARS:",
+                      "                raise _NotFast",
+                      f"            d[N{i}] = v",
+                      "        else:",
+                      f"            d[N{i}] = v if f[0] == _SCALAR else _convert(v, f)"]
+        lines.append("    return d")
+        source = compile("\n".join(lines), f"<openedx_events_cpp view of {cls.__qualname__}>", "exec")
+        exec(source, names)  # pylint: disable=exec-used
+        return names["view"]
 
     def _convert(self, value, found):
         kind, serialize = found
@@ -325,14 +347,22 @@ def _attrs_builder(cls):
     def build(value):
         nonlocal fields
         if fields is None:
-            fields = tuple((field.name, field.type) for field in attr.fields(cls))
+            fields = tuple((field.name, _field_builder(field.type)) for field in attr.fields(cls))
         kwargs = {}
-        for name, field_type in fields:
+        for name, builder in fields:
             if name in value:
                 item = value[name]
-                kwargs[name] = None if item is None else _builder(field_type)(item)
+                kwargs[name] = item if item is None or builder is _identity else builder(item)
         return cls(**kwargs)
     return build
+
+
+def _field_builder(field_type):
+    try:
+        return _builder(field_type)
+    except Exception:  # pylint: disable=broad-except
+        # Raised when a value comes, as before (a None value never needs it).
+        return lambda value: _builder(field_type)(value)
 
 
 def event_data_from_view(signal, view):
