@@ -3,11 +3,12 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "schemas_dir.hpp"
 
 namespace openedx_events::cli {
 
-int encode(const std::string& event_type, const std::string& data, bool hex) {
-  SignalBase& signal = signal_for(event_type);
+int encode(const std::string& event_type, const std::string& data, bool hex, const std::filesystem::path& schemas_dir) {
+  SignalBase& signal = signal_for(event_type, schemas_dir);
   const std::string bytes = signal.encode_json(parse_data_argument(data));
   if (hex) {
     std::cout << to_hex(bytes) << '\n';
@@ -17,8 +18,8 @@ int encode(const std::string& event_type, const std::string& data, bool hex) {
   return 0;
 }
 
-int decode(const std::string& event_type, const std::string& input, bool hex) {
-  SignalBase& signal = signal_for(event_type);
+int decode(const std::string& event_type, const std::string& input, bool hex, const std::filesystem::path& schemas_dir) {
+  SignalBase& signal = signal_for(event_type, schemas_dir);
   std::string bytes = (input.empty() || input == "-") ? read_all_stdin() : read_file(input, "--input");
   if (hex) bytes = from_hex(bytes);
   std::cout << signal.decode_to_json(bytes).dump() << '\n';

@@ -15,13 +15,13 @@ int show_schema(const std::string& event_type);
 int generate_avro_schemas(const std::vector<std::string>& types, bool all, const std::filesystem::path& dir, bool yes);
 int check_schemas(const std::filesystem::path& dir);
 
-// codec_commands.cpp
-int encode(const std::string& event_type, const std::string& data, bool hex);
-int decode(const std::string& event_type, const std::string& input, bool hex);
+// codec_commands.cpp; `schemas_dir` empty: the declared signals only (schemas_dir.hpp).
+int encode(const std::string& event_type, const std::string& data, bool hex, const std::filesystem::path& schemas_dir);
+int decode(const std::string& event_type, const std::string& input, bool hex, const std::filesystem::path& schemas_dir);
 
-// consume.cpp; max_events 0: no limit.
+// consume.cpp; max_events 0: no limit; `schemas_dir` empty: no folder of schema files.
 int consume(const std::string& topic, const std::string& group, const std::string& extra_text, bool print,
-            std::size_t max_events);
+            std::size_t max_events, const std::filesystem::path& schemas_dir);
 
 // produce.cpp
 struct ProduceOptions {

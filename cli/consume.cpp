@@ -1,11 +1,14 @@
 // consume: one member of a consumer group, re-emitting each event on its signal; --print writes a
-// JSON line per event. SIGINT/SIGTERM ask the consumer to stop after the event in hand.
+// JSON line per event. SIGINT/SIGTERM ask the consumer to stop after the event in hand. Event types
+// outside the catalog come from --schemas-dir and, on Kafka with --print, from the writer schemas
+// in the registry (runtime signals).
 #include <atomic>
 #include <csignal>
 #include <iostream>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "schemas_dir.hpp"
 #include "openedx_events/bus/event_bus.hpp"
 #include "openedx_events/catalog.hpp"
 
@@ -49,10 +52,17 @@ nlohmann::json parse_extra(const std::string& extra_text) {
 }  // namespace
 
 int consume(const std::string& topic, const std::string& group, const std::string& extra_text, bool print,
-            std::size_t max_events) {
-  const nlohmann::json extra = parse_extra(extra_text);
+            std::size_t max_events, const std::filesystem::path& schemas_dir) {
+  nlohmann::json extra = parse_extra(extra_text);
   (void)catalog_signals();
-  auto consumer = bus::make_single_consumer(bus::current_settings(), topic, group, extra);
+  if (!schemas_dir.empty()) declare_schemas_dir(schemas_dir);
+  const bus::Settings& settings = bus::current_settings();
+  // What is printed should not be lost to "Unrecognized type": the record's own writer schema
+  // says what it holds (--extra may still turn this off).
+  if (print && settings.event_bus_consumer == "kafka" && !extra.contains("declare_unknown_event_types")) {
+    extra["declare_unknown_event_types"] = true;
+  }
+  auto consumer = bus::make_single_consumer(settings, topic, group, extra);
   ConsumedEventPrinter printer(*consumer, print, max_events);
   SignalBase::add_observer(&printer);
   g_running_consumer = consumer.get();

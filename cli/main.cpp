@@ -26,6 +26,7 @@ struct Args {
   bool yes = false;
   fs::path output_dir = OPENEDX_EVENTS_SCHEMAS_DIR;
   fs::path schemas_dir = OPENEDX_EVENTS_SCHEMAS_DIR;
+  fs::path runtime_schemas_dir;  // encode, decode, consume: empty unless given
   std::string data;
   bool hex = false;
   std::string input;
@@ -72,15 +73,23 @@ void add_schema_commands(CLI::App& app, Args& a, Commands& c) {
   c.check->add_option("--schemas-dir", a.schemas_dir, "folder of the stored schema files")->capture_default_str();
 }
 
+// --schemas-dir of encode, decode and consume (schemas_dir.hpp).
+constexpr const char* runtime_schemas_help =
+    "folder of schema files (<event type with . replaced by +>_schema.avsc, as generate-avro-schemas writes "
+    "them) for event types this build does not know; a type in the catalog keeps its compiled schema unless "
+    "its file's schema differs, then the file's schema is used";
+
 void add_codec_commands(CLI::App& app, Args& a, Commands& c) {
   c.encode = app.add_subcommand("encode", "Encode event data (JSON view) to Avro bytes on stdout");
   c.encode->add_option("EVENT_TYPE", a.event_type)->required();
   c.encode->add_option("--data", a.data, "the event data as JSON, or @FILE")->required();
   c.encode->add_flag("--hex", a.hex, "write hex text instead of raw bytes");
+  c.encode->add_option("--schemas-dir", a.runtime_schemas_dir, runtime_schemas_help);
   c.decode = app.add_subcommand("decode", "Decode Avro bytes to the JSON view of the event data");
   c.decode->add_option("EVENT_TYPE", a.event_type)->required();
   c.decode->add_option("--input", a.input, "file with the Avro bytes (default: stdin)");
   c.decode->add_flag("--hex", a.hex, "the input is hex text");
+  c.decode->add_option("--schemas-dir", a.runtime_schemas_dir, runtime_schemas_help);
 }
 
 void add_bus_commands(CLI::App& app, Args& a, Commands& c) {
@@ -90,9 +99,12 @@ void add_bus_commands(CLI::App& app, Args& a, Commands& c) {
   c.consume->add_option("-g,--group_id,--group-id", a.group, "consumer group")->required();
   c.consume->add_option("--extra", a.extra,
                         R"(backend options as a JSON object, e.g. '{"consumer_name": "c1", "check_backlog": true}')");
-  c.consume->add_flag("--print", a.print, "write one JSON line per event received");
+  c.consume->add_flag("--print", a.print,
+                     "write one JSON line per event received; on Kafka, an event type this build does not know is "
+                     "decoded with its writer schema from the schema registry");
   c.consume->add_option("--max-events", a.max_events, "exit 0 after this many events (a positive integer)")
       ->check(positive_integer);
+  c.consume->add_option("--schemas-dir", a.runtime_schemas_dir, runtime_schemas_help);
 
   cli::ProduceOptions& p = a.produce;
   c.produce = app.add_subcommand("produce", "Send events to the event bus with fresh metadata");
@@ -129,9 +141,9 @@ int run(const Args& a, const Commands& c) {
   if (*c.show) return cli::show_schema(a.event_type);
   if (*c.generate) return cli::generate_avro_schemas(a.types, a.all, a.output_dir, a.yes);
   if (*c.check) return cli::check_schemas(a.schemas_dir);
-  if (*c.encode) return cli::encode(a.event_type, a.data, a.hex);
-  if (*c.decode) return cli::decode(a.event_type, a.input, a.hex);
-  if (*c.consume) return cli::consume(a.topic, a.group, a.extra, a.print, a.max_events);
+  if (*c.encode) return cli::encode(a.event_type, a.data, a.hex, a.runtime_schemas_dir);
+  if (*c.decode) return cli::decode(a.event_type, a.input, a.hex, a.runtime_schemas_dir);
+  if (*c.consume) return cli::consume(a.topic, a.group, a.extra, a.print, a.max_events, a.runtime_schemas_dir);
   if (*c.produce) return cli::produce(a.produce);
   return 0;
 }

@@ -262,6 +262,11 @@ struct KafkaConsumerOptions {
   std::optional<DateTime> offset_time;
   // Ours: a group without committed offsets starts at the beginning (auto.offset.reset=earliest).
   bool check_backlog = false;
+  // Ours (the CLI's `consume --print` turns it on): a record whose ce_type no signal is declared
+  // for is not "Unrecognized type" but read with its writer schema from the registry, through a
+  // runtime signal declared from that schema (declare_runtime_signal, runtime_signal.hpp). Later
+  // records of that type are resolved to that first schema, as for a compiled signal.
+  bool declare_unknown_event_types = false;
 };
 
 // The reference's KafkaEventConsumer: a member of consumer group `group_id` (enable.auto.commit
@@ -329,7 +334,7 @@ class KafkaConsumer final : public EventBusConsumer {
 
 // KafkaEventConsumer(topic, group_id, **extra): `extra` is a JSON object with offset_time (a string
 // for Python's fromisoformat; an unparsable one is logged as "Could not parse the offset timestamp."
-// and thrown, as the reference does) and check_backlog (ours). Unknown keys are refused with
+// and thrown, as the reference does), check_backlog and declare_unknown_event_types (ours). Unknown keys are refused with
 // Python's TypeError text.
 std::unique_ptr<KafkaConsumer> make_kafka_consumer(const Settings& settings, std::string topic, std::string group_id,
                                                    const nlohmann::json& extra);

@@ -24,6 +24,7 @@
 #include "openedx_events/avro/generic/resolution.hpp"
 #include "openedx_events/bus/dispatch.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/runtime_signal.hpp"
 
 namespace openedx_events::bus {
 
@@ -438,6 +439,19 @@ struct KafkaConsumer::Impl {
     return readers.emplace(key, std::move(reader)).first->second;
   }
 
+  // options.declare_unknown_event_types: the event type as its producer defined it.
+  SignalBase& declare_from_writer_schema(const std::string& event_type, std::int32_t schema_id) {
+    const std::string writer_text = registry->get_schema(schema_id);
+    try {
+      SignalBase& signal = declare_runtime_signal(event_type, nlohmann::json::parse(writer_text));
+      logger().info("Declared event type {} from its writer schema {} in the registry", event_type, schema_id);
+      return signal;
+    } catch (const std::exception& e) {
+      throw UnusableMessageError("Unrecognized type " + event_type + " found on message, and its writer schema " +
+                                 std::to_string(schema_id) + " cannot be used: " + e.what());
+    }
+  }
+
   std::string event_details(const rd_kafka_message_t& message, const KafkaHeaders& headers) const {
     std::string header_list = "[";
     for (std::size_t i = 0; i < headers.size(); ++i) {
@@ -465,13 +479,14 @@ struct KafkaConsumer::Impl {
       throw UnusableMessageError("Multiple ce_type headers found on message, cannot determine signal");
     }
     SignalBase* signal = SignalBase::find_signal_by_type(*type.last);
-    if (signal == nullptr) {
+    if (signal == nullptr && !options.declare_unknown_event_types) {
       throw UnusableMessageError("Unrecognized type " + *type.last + " found on message, cannot determine signal");
     }
 
     // The value, with the writer's schema.
     const ConfluentFrame frame = parse_confluent_frame(
         message.payload ? std::string_view(static_cast<const char*>(message.payload), message.len) : std::string_view());
+    if (signal == nullptr) signal = &declare_from_writer_schema(*type.last, frame.schema_id);
     const auto reader = reader_for(*signal, frame.schema_id);
     std::string resolved;
     std::string_view avro_bytes = frame.payload;
@@ -771,6 +786,9 @@ std::unique_ptr<KafkaConsumer> make_kafka_consumer(const Settings& settings, std
         if (value.is_null()) continue;
         if (!value.is_boolean()) throw std::invalid_argument("check_backlog must be true or false");
         options.check_backlog = value.get<bool>();
+      } else if (key == "declare_unknown_event_types") {
+        if (!value.is_boolean()) throw std::invalid_argument("declare_unknown_event_types must be true or false");
+        options.declare_unknown_event_types = value.get<bool>();
       } else {
         throw std::invalid_argument("KafkaEventConsumer.__init__() got an unexpected keyword argument '" + key + "'");
       }

@@ -153,13 +153,15 @@ std::string kafka_key_subject(std::string_view full_topic, const KafkaKeySchema&
 
 namespace {
 
-// The parsed schema of each event type, made once: building and parsing it on every send cost
-// more than everything else a send does.
+// The parsed schema of each signal, made once: building and parsing it on every send cost more
+// than everything else a send does. By signal, not event type: a runtime signal declared later for
+// a type (runtime_signal.hpp) may have another schema. Signals live as long as the program, as the
+// producers' send sites assume too.
 const avro::generic::Schema& parsed_event_schema(const SignalBase& signal) {
   static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<avro::generic::Schema>, std::less<>> cache;
+  static std::map<const SignalBase*, std::unique_ptr<avro::generic::Schema>> cache;
   const std::lock_guard lock(mutex);
-  auto& slot = cache[signal.event_type()];
+  auto& slot = cache[&signal];
   if (!slot) slot = std::make_unique<avro::generic::Schema>(avro::generic::parse_schema(json(signal.avro_schema())));
   return *slot;
 }
