@@ -25,8 +25,10 @@ received by the consumer − first send; the first event's metadata time, set by
 repeat runs the configurations one after the other, and the ratios (ours/reference) are taken
 within each repeat; the table shows the median of --repeat runs of each figure and of each ratio.
 
---profile adds one run per configuration under cProfile (both processes; --profile-events each)
-and prints the top entries by own time: where the Python side's time goes.
+--profile adds one run per configuration under cProfile (both processes; --profile-events each;
+the consumer works off the backlog once the sender is done, so that its profile is the work of
+consuming and not the wait for events) and prints own time by package and the top functions: where
+the Python side's time goes.
 
 Usage:
   .venv-bench/bin/python bench/python_package_bench.py [--events 100000] [--backends redis,kafka]
@@ -150,21 +152,23 @@ def side_consume(args) -> int:
     from openedx_events.event_bus import NoEventBusConsumer, make_single_consumer
     from reference_side import connect_latency_receiver  # pylint: disable=import-outside-toplevel
 
-    save_profile = start_profile(args.profile)
-    cpu_started = [0.0]
+    started = {}
 
     def on_done():
         # A second line after the receiver's result: CPU time from the start of consuming to the
         # last event (the wait for the first event costs next to nothing).
-        print(json.dumps({"cpu_seconds": cpu_seconds() - cpu_started[0]}), flush=True)
-        save_profile()
+        print(json.dumps({"cpu_seconds": cpu_seconds() - started["cpu"]}), flush=True)
+        started["save_profile"]()
 
     connect_latency_receiver(args.count, on_done=on_done)
     consumer = make_single_consumer(topic=args.topic, group_id=args.group, **json.loads(args.extra))
     if isinstance(consumer, NoEventBusConsumer):
         raise SystemExit("EVENT_BUS_CONSUMER did not load (see the warning above)")
     print("ready", flush=True)
-    cpu_started[0] = cpu_seconds()
+    if args.wait_go:
+        sys.stdin.readline()  # the harness says when the events are all there (a backlog to work off)
+    started["save_profile"] = start_profile(args.profile)
+    started["cpu"] = cpu_seconds()
     consumer.consume_indefinitely()
     return 1
 
@@ -254,6 +258,9 @@ class KafkaSide:
 # ---- The harness ----
 
 def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=None) -> dict:
+    """One sender and one consumer process. With `profile_dir` (cProfile in both), the consumer
+    starts consuming once the sender has finished, so that its profile is the work of consuming
+    (a backlog) and not also the wait for events."""
     run_id = uuid.uuid4().hex[:8]
     topic, group = f"enrollments-{run_id}", f"bench-{run_id}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EVENT_BUS_", "OPENEDX_EVENTS_", "PYBENCH_"))}
@@ -265,21 +272,25 @@ def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=No
                    "--extra", json.dumps(server.consumer_extra())]
     send_cmd = [PYTHON, script, "_send", "--count", str(count)]
     if profile_dir:
-        consume_cmd += ["--profile", str(pathlib.Path(profile_dir) / "consume.prof")]
+        consume_cmd += ["--profile", str(pathlib.Path(profile_dir) / "consume.prof"), "--wait-go"]
         send_cmd += ["--profile", str(pathlib.Path(profile_dir) / "send.prof")]
     server.prepare(topic, group)
-    consumer = subprocess.Popen(consume_cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    consumer = subprocess.Popen(consume_cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
     try:
         if consumer.stdout.readline().strip() != "ready":
             consumer.kill()
             raise RuntimeError(f"consumer did not start: {consumer.stderr.read()[-3000:]}")
-        server.wait_member(topic, group, consumer)
+        if not profile_dir or backend == "redis":
+            # Kafka members join when they start consuming; the backlog of a profiled run is read
+            # from the beginning of the fresh topic (auto.offset.reset=earliest) anyway.
+            server.wait_member(topic, group, consumer)
         sent_run = subprocess.run(send_cmd, env=env, capture_output=True, text=True, timeout=timeout)
         if sent_run.returncode != 0:
             raise RuntimeError(f"sender failed ({sent_run.returncode}): {sent_run.stderr[-3000:]}")
         sent = json.loads(sent_run.stdout.strip().splitlines()[-1])
         try:
-            out, err = consumer.communicate(timeout=timeout)
+            out, err = consumer.communicate("go\n", timeout=timeout)
         except subprocess.TimeoutExpired as error:
             raise RuntimeError(f"the consumer did not receive {count} events within {timeout}s") from error
     finally:
@@ -309,18 +320,58 @@ def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=No
     }
 
 
-def profile_tops(path, top) -> list:
-    """The `top` entries of a cProfile dump by own time: (calls, own s, own %, cumulative s, name)."""
+def profile_tops(path, top) -> dict:
+    """From a cProfile dump: the `top` functions by own time, and own time summed by package."""
     import pstats  # pylint: disable=import-outside-toplevel
     stats = pstats.Stats(str(path))
     total = stats.total_tt or 1e-9
     rows = []
-    for (filename, line, name), (_, calls, own, cumulative, _) in stats.stats.items():
+    packages = {}
+    for (filename, line, name), (_, calls, own, cumulative, callers) in stats.stats.items():
         where = name if filename == "~" else f"{short_path(filename)}:{line}({name})"
         rows.append((calls, own, own / total, cumulative, where))
+        if filename != "~":
+            owner = package_of(filename)
+            packages[owner] = packages.get(owner, 0.0) + own
+            continue
+        # A C function (a builtin, a method of a C type) counts for the package that called it.
+        for (caller_file, _, _), caller_stats in callers.items():
+            owner = package_of(caller_file) if caller_file != "~" else "C functions called from C"
+            packages[owner] = packages.get(owner, 0.0) + caller_stats[2]
     rows.sort(key=lambda r: r[1], reverse=True)
-    return [{"calls": r[0], "own_s": r[1], "own_share": r[2], "cumulative_s": r[3], "function": r[4]}
-            for r in rows[:top]] + [{"total_s": total}]
+    return {
+        "total_s": total,
+        "functions": [{"calls": r[0], "own_s": r[1], "own_share": r[2], "cumulative_s": r[3], "function": r[4]}
+                      for r in rows[:top]],
+        "packages": sorted(({"package": k, "own_s": v, "own_share": v / total} for k, v in packages.items()),
+                           key=lambda e: e["own_s"], reverse=True),
+    }
+
+
+STDLIB = pathlib.Path(os.__file__).resolve().parent
+
+
+def package_of(filename: str) -> str:
+    """Who a function's time is charged to: a distribution's top-level package, a stdlib module,
+    code generated by attrs (the data classes' __init__) or by openedx_events_cpp, or this bench."""
+    if filename.startswith("<openedx_events_cpp"):
+        return "openedx_events_cpp"
+    if filename.startswith("<attrs generated"):
+        return "attrs-generated __init__ (openedx_events data)"
+    if filename.startswith("<frozen "):
+        return "stdlib " + filename[len("<frozen "):-1]
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    path = pathlib.Path(filename)
+    try:
+        return "stdlib " + path.resolve().relative_to(STDLIB).parts[0].removesuffix(".py")
+    except ValueError:
+        pass
+    try:
+        path.resolve().relative_to(HERE)
+        return "bench (the loop, the counting receiver)"
+    except ValueError:
+        return filename
 
 
 def short_path(filename: str) -> str:
@@ -333,12 +384,16 @@ def short_path(filename: str) -> str:
         return pathlib.Path(filename).name
 
 
-def print_profile(label, side, entries, events):
-    total = entries[-1]["total_s"]
+def print_profile(label, side, profile, events):
+    total = profile["total_s"]
     print(f"\n{label}, {side} process: {total:.2f} s profiled for {events} events "
           f"({total / events * 1e6:.1f} us/event under cProfile)")
-    print(f"  {'calls':>9} {'own s':>7} {'own %':>6} {'cum s':>7}  function")
-    for e in entries[:-1]:
+    print("  own time by package (C functions charged to their caller's package; openedx_events_cpp's own time"
+          " includes its C++ calls, and in consume_indefinitely the wait for events):")
+    for e in profile["packages"][:10]:
+        print(f"    {e['own_share']:>6.1%} {e['own_s']:>7.3f} s  {e['package']}")
+    print(f"  top functions by own time:\n  {'calls':>9} {'own s':>7} {'own %':>6} {'cum s':>7}  function")
+    for e in profile["functions"]:
         print(f"  {e['calls']:>9} {e['own_s']:>7.3f} {e['own_share']:>6.1%} {e['cumulative_s']:>7.3f}  {e['function']}")
 
 
@@ -443,6 +498,7 @@ def side_main(mode) -> int:
         parser.add_argument("--topic", required=True)
         parser.add_argument("--group", required=True)
         parser.add_argument("--extra", default="{}")
+        parser.add_argument("--wait-go", action="store_true", help="consume once a line comes on stdin")
     args = parser.parse_args(sys.argv[2:])
     return side_send(args) if mode == "_send" else side_consume(args)
 
