@@ -253,6 +253,12 @@ class Producer {
     return {c.sent, c.delivered, c.failed};
   }
 
+  // In a child after fork(): forgets the C++ producer without destroying it, a deliberate leak.
+  // Its threads (the async writer, librdkafka's) do not exist in the child, its socket or SQLite
+  // connection is the parent's, and its queue holds the parent's pending events, which the parent
+  // delivers: destroying or flushing it here would hang, or send them twice.
+  void abandon() noexcept { (void)producer_.release(); }
+
   // Destroys the C++ producer (which waits for its queue up to EVENT_BUS_PRODUCER_SHUTDOWN_TIMEOUT).
   void close() {
     if (!producer_) return;
@@ -387,7 +393,8 @@ NB_MODULE(_core, m) {
       .def("flush", &Producer::flush)
       .def("prepare_for_shutdown", &Producer::prepare_for_shutdown, nb::arg("timeout_seconds"))
       .def("delivery_counts", &Producer::delivery_counts)
-      .def("close", &Producer::close);
+      .def("close", &Producer::close)
+      .def("abandon", &Producer::abandon, "after fork(), in the child: forget the producer without destroying it");
 
   nb::class_<Consumer>(m, "Consumer")
       .def(nb::init<const std::string&, const std::map<std::string, std::string>&, const std::string&,

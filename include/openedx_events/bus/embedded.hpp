@@ -29,7 +29,8 @@
 // "<ms>-<seq>" ids in logs and in last_read_msg_id.
 //
 // Processes: open producers and consumers after fork(), never before (SQLite connections must
-// not cross a fork).
+// not cross a fork). A process may fork while its threads use the bus: the fork waits for the
+// SQLite operations in flight, so that the child can open its own producers and consumers.
 #pragma once
 
 #include <atomic>

@@ -27,13 +27,18 @@
 //   and pending for none.
 // - Contention: a 5 s busy timeout on every connection, and whole write transactions are retried
 //   when SQLite stays busy longer than that.
+// - fork(): no Store operation is in flight in any thread when a process forks (ForkGate below),
+//   so a child can open the database afresh. A Store that crossed a fork is never to be used or
+//   destroyed in the child.
 #include "bus/embedded/store.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <optional>
 #include <type_traits>
 #include <random>
 #include <system_error>
@@ -158,6 +163,59 @@ bool is_busy_code(int code) noexcept {
   throw EmbeddedBusError(message, rc);
 }
 
+// fork(): SQLite keeps a process's file locks, and its own mutexes, in process-wide state that a
+// child inherits as it was at the fork. A child forked while another thread was inside SQLite
+// (mid-transaction, or holding one of SQLite's global mutexes) can never write the database (its
+// copy of that state says a connection of the process holds the write lock) or deadlocks opening
+// it. So every Store operation holds this gate shared, and fork() takes it exclusively
+// (pthread_atfork): the fork waits for the operations in flight (at most the busy timeout for one
+// that waits on another process's lock), and none starts until it is done. Writer-preferring, so
+// that a busy writer thread cannot starve a fork; hence no nested read locks (depth per thread).
+// In the child the gate is made anew (a write lock taken in the parent cannot be released in the
+// child); the old one is leaked.
+pthread_rwlock_t* g_fork_gate = nullptr;
+thread_local int t_fork_gate_depth = 0;
+
+pthread_rwlock_t* new_fork_gate() {
+  auto* gate = new pthread_rwlock_t;
+  pthread_rwlockattr_t attributes;
+  pthread_rwlockattr_init(&attributes);
+  pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(gate, &attributes);
+  pthread_rwlockattr_destroy(&attributes);
+  return gate;
+}
+
+pthread_rwlock_t* fork_gate() {
+  static const bool registered = [] {
+    g_fork_gate = new_fork_gate();
+    pthread_atfork([] { pthread_rwlock_wrlock(g_fork_gate); }, [] { pthread_rwlock_unlock(g_fork_gate); },
+                   [] { g_fork_gate = new_fork_gate(); });
+    return true;
+  }();
+  (void)registered;
+  return g_fork_gate;
+}
+
+// Held for the duration of a Store operation (the outermost one of a thread).
+class ForkGateHold {
+ public:
+  ForkGateHold() {
+    if (t_fork_gate_depth++ == 0) {
+      gate_ = fork_gate();
+      pthread_rwlock_rdlock(gate_);
+    }
+  }
+  ~ForkGateHold() {
+    if (--t_fork_gate_depth == 0) pthread_rwlock_unlock(gate_);
+  }
+  ForkGateHold(const ForkGateHold&) = delete;
+  ForkGateHold& operator=(const ForkGateHold&) = delete;
+
+ private:
+  pthread_rwlock_t* gate_ = nullptr;
+};
+
 }  // namespace
 
 bool is_fatal_sqlite_code(int code) noexcept {
@@ -233,6 +291,7 @@ class Store::Statement {
 };
 
 Store::Store(const std::filesystem::path& path, Durability durability) : path_(path.string()) {
+  const ForkGateHold hold;
   std::random_device seed;
   random_state_ = 1 | ((static_cast<std::uint64_t>(seed()) << 32) ^ seed() ^ static_cast<std::uint64_t>(::getpid()));
   if (path.has_parent_path()) {
@@ -293,6 +352,7 @@ Store::Store(const std::filesystem::path& path, Durability durability) : path_(p
 }
 
 Store::~Store() {
+  const ForkGateHold hold;
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
@@ -358,10 +418,13 @@ void Store::rollback() noexcept {
 template <class Body>
 auto Store::write_transaction(Body&& body) {
   for (int attempt = 1;; ++attempt) {
+    std::optional<ForkGateHold> hold;
+    hold.emplace();
     const auto retry_later = [&](const EmbeddedBusError& e) {
       if (!is_busy_code(e.sqlite_code()) || attempt >= kWriteAttempts) return false;
       // The busy timeout already waited 5 s: another process holds the write lock for long (a
       // checkpoint on a slow disk, a debugger). Back off a little and start over.
+      hold.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
       return true;
     };
@@ -622,12 +685,14 @@ void Store::acknowledge_all(std::string_view topic, std::string_view group, std:
 }
 
 std::int64_t Store::data_version() {
+  const ForkGateHold hold;
   Statement query(*this, prepared("PRAGMA data_version"));
   query.step();
   return query.int64(0);
 }
 
 EmbeddedTopicInfo Store::topic_info(std::string_view topic) {
+  const ForkGateHold hold;
   EmbeddedTopicInfo info;
   info.full_topic = std::string(topic);
   // One read transaction: a consistent snapshot of the three tables.
