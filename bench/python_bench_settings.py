@@ -1,7 +1,8 @@
 """The Django project of bench/python_package_bench.py: one settings module for the sending and the
 consuming process of every configuration, chosen by the harness through the environment:
 
-  PYBENCH_IMPL      reference (edx-event-bus-redis / edx-event-bus-kafka) or ours (openedx_events_cpp)
+  PYBENCH_IMPL      reference (edx-event-bus-redis / edx-event-bus-kafka), ours (openedx_events_cpp) or
+                    none (openedx-events' NoEventBusProducer: its own cost)
   PYBENCH_BACKEND   redis or kafka
   PYBENCH_TOPIC     the topic COURSE_ENROLLMENT_CREATED is auto-published to (EVENT_BUS_PRODUCER_CONFIG)
   PYBENCH_ASYNC     true/false: EVENT_BUS_PRODUCER_ASYNC (ours; the reference has no such setting)
@@ -37,8 +38,9 @@ _CONSUMERS = {
     ("ours", "redis"): "openedx_events_cpp.redis.RedisEventConsumer",
     ("ours", "kafka"): "python_bench_settings.our_kafka_consumer_from_earliest",
 }
-EVENT_BUS_PRODUCER = _PRODUCERS[(IMPL, BACKEND)]
-EVENT_BUS_CONSUMER = _CONSUMERS[(IMPL, BACKEND)]
+# PYBENCH_IMPL=none: openedx-events alone, its no-op producer (what send_event costs without a bus).
+EVENT_BUS_PRODUCER = _PRODUCERS.get((IMPL, BACKEND), "openedx_events.event_bus.NoEventBusProducer")
+EVENT_BUS_CONSUMER = _CONSUMERS.get((IMPL, BACKEND))
 
 # openedx-events' own auto-publishing (openedx_events/apps.py: general_signal_handler, connected at
 # start-up to the event types listed here): every send_event of COURSE_ENROLLMENT_CREATED goes to

@@ -52,7 +52,6 @@ import uuid
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
-EVENT_TYPE = "org.openedx.learning.course.enrollment.created.v1"
 TOPIC_PREFIX = "pybench"  # EVENT_BUS_TOPIC_PREFIX in python_bench_settings.py
 
 CONFIGS = [
@@ -141,6 +140,48 @@ def side_send(args) -> int:
                     "mean": sum(durations) / count / 1000},
         "delivery_counts": counts,
     }), flush=True)
+    return 0
+
+
+def side_floor(args) -> int:
+    """openedx-events alone, in the same Django project with its NoEventBusProducer: what send_event
+    costs with the auto-publishing handler and no bus, and what re-emitting an event costs a
+    consumer once it has the attrs objects (prepare_for_new_work_cycle() and
+    send_event_with_custom_metadata() to the consumer's receivers: openedx-events' handler, which
+    declines, and a counting one). Every consumer, the reference's and ours, does the latter per
+    event; every sender the former. Prints one JSON line."""
+    django_setup()
+    # pylint: disable-next=import-outside-toplevel
+    from openedx_events.tooling import prepare_for_new_work_cycle
+    from reference_side import benchmark_signal, percentile  # pylint: disable=import-outside-toplevel
+
+    signal, data = benchmark_signal()
+    count = args.count
+    durations = array.array("q", bytes(8 * count))
+    clock = time.perf_counter_ns
+    send_event = signal.send_event
+    cpu_started = cpu_seconds()
+    for i in range(count):
+        t0 = clock()
+        send_event(**data)
+        durations[i] = clock() - t0
+    send_cpu = cpu_seconds() - cpu_started
+    received = []
+
+    def receiver(sender, signal, **kwargs):  # noqa: ARG001 (the benchmark consumer's receiver's work)
+        received.append(time.time_ns() // 1000 - int(kwargs["metadata"].time.timestamp() * 1_000_000))
+
+    signal.connect(receiver, weak=False)
+    metadatas = [signal.generate_signal_metadata() for _ in range(count)]
+    cpu_started = cpu_seconds()
+    for metadata in metadatas:
+        prepare_for_new_work_cycle()
+        signal.send_event_with_custom_metadata(metadata, **data)
+    emit_cpu = cpu_seconds() - cpu_started
+    assert len(received) == count
+    durations = sorted(durations)
+    print(json.dumps({"send_us": {"p50": percentile(durations, 0.5) / 1000, "p99": percentile(durations, 0.99) / 1000},
+                      "send_cpu_us": send_cpu / count * 1e6, "emit_cpu_us": emit_cpu / count * 1e6}), flush=True)
     return 0
 
 
@@ -320,6 +361,23 @@ def run_pair(server, backend, impl, asynchronous, count, timeout, profile_dir=No
     }
 
 
+def run_floor(count, repeat, timeout) -> dict:
+    """side_floor --repeat times (medians): openedx-events' own part of every sender's and every
+    consumer's work, which no backend can take away."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EVENT_BUS_", "OPENEDX_EVENTS_", "PYBENCH_"))}
+    env.update({"PYBENCH_IMPL": "none", "PYBENCH_TOPIC": "floor"})
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run([PYTHON, str(pathlib.Path(__file__).resolve()), "_floor", "--count", str(count)],
+                              env=env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"openedx-events alone failed ({done.returncode}): {done.stderr[-3000:]}")
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        runs.append({"send_p50_us": run["send_us"]["p50"], "send_p99_us": run["send_us"]["p99"],
+                     "send_cpu_us": run["send_cpu_us"], "emit_cpu_us": run["emit_cpu_us"]})
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
 def profile_tops(path, top) -> dict:
     """From a cProfile dump: the `top` functions by own time, and own time summed by package."""
     import pstats  # pylint: disable=import-outside-toplevel
@@ -420,6 +478,7 @@ def main() -> int:
 
     began = time.monotonic()
     results = {"events": args.events, "repeat": args.repeat, "backends": {}}
+    results["openedx_events_alone"] = run_floor(args.events, args.repeat, args.timeout)
     for backend in backends:
         server = RedisSide() if backend == "redis" else KafkaSide(args.kafka_state_dir)
         runs = {key: [] for key, _, _ in configs}
@@ -450,6 +509,10 @@ def main() -> int:
           f"Django sender -> Django consumer (make_single_consumer().consume_indefinitely()); "
           f"median of {args.repeat} run(s)")
     print("CPU us/event: the process's CPU time (all threads) per event, sending loop + flush / consuming")
+    alone = results["openedx_events_alone"]
+    print(f"openedx-events alone (its NoEventBusProducer, no bus): send_event p50 {alone['send_p50_us']:.1f} us, "
+          f"p99 {alone['send_p99_us']:.1f} us, {alone['send_cpu_us']:.0f} us CPU/event; a consumer's re-emit "
+          f"(prepare_for_new_work_cycle + send_event_with_custom_metadata) {alone['emit_cpu_us']:.0f} us CPU/event")
     for backend in backends:
         runs = results["backends"][backend]["runs"]
         medians = {key: {f: statistics.median(r[f] for r in rs) for f in figures} for key, rs in runs.items()}
@@ -475,6 +538,10 @@ def main() -> int:
                   f"{m['send_p99_us']:>9.1f} {m['send_per_s']:>8,.0f} {m['end_to_end_per_s']:>12,.0f} "
                   f"{m['latency_p50_ms']:>8.1f} {cpu_text:>13} {e2e_text} {p50_text}")
         results["backends"][backend]["ratios"] = ratios
+        if "reference" in medians:
+            # With a backend that cost nothing, send_event would still take openedx-events' own time.
+            print(f"{'':<{len(backend) + 2}}  send p50 ref/ours if ours cost nothing (openedx-events alone): "
+                  f"{medians['reference']['send_p50_us'] / alone['send_p50_us']:.1f}x")
         if args.repeat > 1:
             for key, _, _ in configs:
                 print(f"{'':<{len(backend) + 2}}  {key} per run: end-to-end/s "
@@ -500,11 +567,11 @@ def side_main(mode) -> int:
         parser.add_argument("--extra", default="{}")
         parser.add_argument("--wait-go", action="store_true", help="consume once a line comes on stdin")
     args = parser.parse_args(sys.argv[2:])
-    return side_send(args) if mode == "_send" else side_consume(args)
+    return {"_send": side_send, "_consume": side_consume, "_floor": side_floor}[mode](args)
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    if len(sys.argv) > 1 and sys.argv[1] in ("_send", "_consume"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("_send", "_consume", "_floor"):
         sys.exit(side_main(sys.argv[1]))
     sys.exit(main())
