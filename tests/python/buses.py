@@ -1,5 +1,10 @@
 """Producing and consuming through our package or the reference's, shared by the backends' tests."""
+import json
 import logging
+import os
+import signal as signals
+import subprocess
+import sys
 
 from cases import key_field, signals_of
 from consuming import run_consumer
@@ -30,3 +35,25 @@ def consume(consumer, cases, stop, timeout=30):
     """Runs the consumer until its receivers got as many events as there are cases (or `timeout`):
     [(signal, data, metadata, from_event_bus)]."""
     return run_consumer(consumer, signals_of(cases), len(cases), stop, timeout)
+
+
+def consume_events_command(topic, group, extra, env):
+    """openedx-events' own `manage.py consume_events -t TOPIC -g GROUP --extra JSON` on the tests'
+    Django project (django_settings.py), in a subprocess; `env`: the TEST_* variables it reads."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return subprocess.Popen(
+        [sys.executable, "-m", "django", "consume_events", "-t", topic, "-g", group, "--extra", json.dumps(extra)],
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="django_settings", PYTHONPATH=here, **env),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_with_sigterm(process, timeout=30):
+    """SIGTERM, then its exit status and output."""
+    try:
+        process.send_signal(signals.SIGTERM)
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, output

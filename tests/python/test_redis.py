@@ -1,10 +1,6 @@
 """Redis Streams: openedx_events_cpp.redis against the real edx-event-bus-redis, both ways, for every
 serializable event type, through a redis-server of the tests' own."""
 import logging
-import os
-import signal as signals
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -156,13 +152,8 @@ def test_consume_events_command_stops_on_sigterm(bus):
     django_settings); SIGTERM ends it cleanly (exit status 0) after acknowledging what it processed."""
     cases = hand_cases()
     reference_produce(bus, cases)
-    here = os.path.dirname(os.path.abspath(__file__))
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="django_settings", PYTHONPATH=here,
-               TEST_EVENT_BUS_REDIS_CONNECTION_URL=bus["url"])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "django", "consume_events", "-t", bus["topic"], "-g", "command-group",
-         "--extra", '{"consumer_name": "c1", "check_backlog": true}'],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = buses.consume_events_command(bus["topic"], "command-group", {"consumer_name": "c1", "check_backlog": True},
+                                        {"TEST_EVENT_BUS_REDIS_CONNECTION_URL": bus["url"]})
     client = redis.Redis.from_url(bus["url"])
     stream = f"{PREFIX}-{bus['topic']}"
     last_id = client.xrevrange(stream, count=1)[0][0]
@@ -175,11 +166,7 @@ def test_consume_events_command_stops_on_sigterm(bus):
                 break
             assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else ""
             time.sleep(0.05)
-        proc.send_signal(signals.SIGTERM)
-        output, _ = proc.communicate(timeout=15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, output
+        returncode, output = buses.stop_with_sigterm(proc, timeout=15)
+    assert returncode == 0, output
     assert "Error" not in output, output
