@@ -1,10 +1,16 @@
-// Python json.dumps formatting (see python_json.hpp for which reference texts depend on it).
+// Python json.dumps formatting and repr() forms (see python_json.hpp for which reference texts
+// depend on them).
 #include "openedx_events/python_json.hpp"
+
+#include <cxxabi.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <typeinfo>
 #include <vector>
 
 #include "openedx_events/utf8.hpp"
@@ -228,5 +234,16 @@ std::string python_repr(std::string_view text, bool bytes) {
 
 std::string python_str_repr(std::string_view text) { return python_repr(text, false); }
 std::string python_bytes_repr(std::string_view bytes) { return python_repr(bytes, true); }
+
+std::string python_exception_repr(const std::exception& e) {
+  const char* mangled = typeid(e).name();
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                         std::free);
+  std::string name = (status == 0 && demangled) ? demangled.get() : mangled;
+  // "openedx_events::bus::ReceiverError" → "ReceiverError": Python shows the class name only.
+  if (const auto colons = name.rfind("::"); colons != std::string::npos) name = name.substr(colons + 2);
+  return name + "(" + python_str_repr(e.what()) + ")";
+}
 
 }  // namespace openedx_events

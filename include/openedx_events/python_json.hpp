@@ -1,10 +1,12 @@
-// JSON text exactly as Python's json.dumps writes it, for the places where the reference's text is
+// The Python text forms the reference's output is made of, in one place. JSON text exactly as
+// Python's json.dumps writes it, for the places where the reference's text is
 // part of the contract: EventsMetadata.to_json() (separators ", " and ": "), schema files
 // (indent=2, written by generate_avro_schemas) and the schema-registry form of a schema
 // (sort_keys=True). ensure_ascii is on, as it is by default in Python: non-ASCII characters are
 // written as \uXXXX escapes (surrogate pairs above the BMP); floats use Python's repr.
 #pragma once
 
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -29,5 +31,9 @@ std::string python_float_repr(double value);
 // keeps its characters.
 std::string python_str_repr(std::string_view text);
 std::string python_bytes_repr(std::string_view bytes);
+
+// An exception as Python's repr() shows one, `ReceiverError('...')`: the C++ class name without
+// its namespaces, then the repr() of what(). The bus backends' log lines quote errors this way.
+std::string python_exception_repr(const std::exception& e);
 
 }  // namespace openedx_events

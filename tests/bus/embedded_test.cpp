@@ -728,19 +728,19 @@ TEST_F(EmbeddedBusTest, MalformedEntriesAreLoggedAcknowledgedAndSkipped) {
     auto unknown_type = good;
     unknown_type.type = "org.openedx.learning.nothing.happened.v1";
     bad.emplace_back(producer.append(kFullTopic, unknown_type),
-                     "UnusableMessageError('no signal is declared for event type "
-                     "\\'org.openedx.learning.nothing.happened.v1\\'')");
+                     "UnusableMessageError(\"no signal is declared for event type "
+                     "'org.openedx.learning.nothing.happened.v1'\")");
     auto bad_uuid = good;
     bad_uuid.id = "not-a-uuid";
     bad.emplace_back(producer.append(kFullTopic, bad_uuid),
-                     "UnusableMessageError('Error determining metadata from message headers: ");
+                     "UnusableMessageError(\"Error determining metadata from message headers: ");
     auto trailing_bytes = good;
     trailing_bytes.event_data += "extra";
     bad.emplace_back(producer.append(kFullTopic, trailing_bytes), "DecodeError(");
   }
   const auto next_id = [&] { return std::to_string(std::stoll(bad.back().first) + 1); };
   insert_raw(STUDENT_REGISTRATION_COMPLETED.event_type(), std::nullopt);  // no event_data field
-  bad.emplace_back(next_id(), "UnusableMessageError('Error determining metadata from message headers: b\\'event_data\\'')");
+  bad.emplace_back(next_id(), "UnusableMessageError(\"Error determining metadata from message headers: b'event_data'\")");
   insert_raw(std::nullopt, STUDENT_REGISTRATION_COMPLETED.serialize(make_user(3)));  // no type field
   bad.emplace_back(next_id(), "UnusableMessageError('Error determining metadata from message headers: ");
   produce(4, 1);

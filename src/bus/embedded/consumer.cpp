@@ -24,7 +24,6 @@
 #include <thread>
 
 #include "bus/embedded/store.hpp"
-#include "bus/embedded/text.hpp"
 #include "openedx_events/avro/errors.hpp"
 #include "openedx_events/bus/dispatch.hpp"
 #include "openedx_events/bus/embedded.hpp"
@@ -32,9 +31,6 @@
 #include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus {
-
-using embedded_detail::python_bytes_repr;
-using embedded_detail::python_str_repr;
 
 namespace {
 
@@ -53,16 +49,6 @@ std::int64_t parse_entry_id(const std::string& text) {
                                 "' is not an entry id of the embedded event bus (a non-negative decimal integer)");
   }
   return value;
-}
-
-// repr() of the exception, as the reference logs it: `UnusableMessageError('...')`.
-std::string error_repr(const std::exception& e) {
-  const char* type = "Exception";
-  if (dynamic_cast<const UnusableMessageError*>(&e) != nullptr) type = "UnusableMessageError";
-  else if (dynamic_cast<const avro::DecodeError*>(&e) != nullptr) type = "DecodeError";
-  else if (dynamic_cast<const ReceiverError*>(&e) != nullptr) type = "ReceiverError";
-  else if (dynamic_cast<const EmbeddedBusError*>(&e) != nullptr) type = "EmbeddedBusError";
-  return std::string(type) + "(" + python_str_repr(e.what()) + ")";
 }
 
 std::invalid_argument wrong_option_type(const std::string& key, const nlohmann::json& value, const char* expected) {
@@ -106,7 +92,7 @@ void EmbeddedConsumer::consume_indefinitely() {
 
   const auto fetch_failed = [&](const EmbeddedBusError& e) {
     ++consecutive_errors;
-    log_error(error_repr(e), nullptr);
+    log_error(python_exception_repr(e), nullptr);
     if (embedded_detail::is_fatal_sqlite_code(e.sqlite_code())) throw;
     sleep_unless_stopped(settings_.redis_consumer_poll_failure_sleep);
   };
@@ -188,7 +174,7 @@ void EmbeddedConsumer::acknowledge_processed(std::int64_t& consecutive_errors) {
     logger().error(
         "Error acknowledging {} entries (first {}) on the embedded event bus: {} in context full_topic={}, "
         "consumer_group={}, consumer_name={} -- they stay pending for this consumer name",
-        unacked_.size(), unacked_.front(), error_repr(e), python_str_repr(full_topic_), python_str_repr(group_id_),
+        unacked_.size(), unacked_.front(), python_exception_repr(e), python_str_repr(full_topic_), python_str_repr(group_id_),
         python_str_repr(options_.consumer_name));
     unacked_.clear();
     if (embedded_detail::is_fatal_sqlite_code(e.sqlite_code())) throw;
@@ -237,7 +223,7 @@ void EmbeddedConsumer::process(const Entry& entry, std::int64_t& consecutive_err
     }
     ok = true;
   } catch (const std::exception& e) {
-    failure = error_repr(e);
+    failure = python_exception_repr(e);
     log_error(failure, &entry);
   } catch (...) {
     failure = "Exception('unknown exception')";
@@ -291,7 +277,7 @@ void EmbeddedConsumer::acknowledge(std::int64_t entry_id, std::int64_t& consecut
     logger().error(
         "Error acknowledging entry {} on the embedded event bus: {} in context full_topic={}, consumer_group={}, "
         "consumer_name={} -- it stays pending for this consumer name",
-        entry_id, error_repr(e), python_str_repr(full_topic_), python_str_repr(group_id_),
+        entry_id, python_exception_repr(e), python_str_repr(full_topic_), python_str_repr(group_id_),
         python_str_repr(options_.consumer_name));
     if (embedded_detail::is_fatal_sqlite_code(e.sqlite_code())) throw;
   }

@@ -7,13 +7,12 @@
 
 #include "bus/embedded/store.hpp"
 #include "bus/send_queue.hpp"
-#include "bus/embedded/text.hpp"
 #include "openedx_events/bus/embedded.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus {
 
-using embedded_detail::python_str_repr;
 
 namespace {
 

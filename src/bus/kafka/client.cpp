@@ -2,6 +2,7 @@
 // EVENT_BUS_KAFKA_CONFIG), and librdkafka's log lines routed to the "openedx_events" logger.
 #include "bus/kafka/internal.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus::detail {
 
@@ -30,7 +31,7 @@ void log_callback(const rd_kafka_t* rk, int level, const char* facility, const c
 void set_conf(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   char error[512] = {0};
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
-    throw KafkaError("librdkafka refuses " + name + "=" + py_repr(name.starts_with("sasl.password") ? "***" : value) +
+    throw KafkaError("librdkafka refuses " + name + "=" + python_str_repr(name.starts_with("sasl.password") ? "***" : value) +
                      ": " + error);
   }
 }
@@ -95,7 +96,7 @@ KafkaHeaders read_headers(const rd_kafka_message_t& message) {
 
 std::string key_repr(const rd_kafka_message_t& message) {
   if (message.key == nullptr) return "None";
-  return py_bytes_repr(std::string_view(static_cast<const char*>(message.key), message.key_len));
+  return python_bytes_repr(std::string_view(static_cast<const char*>(message.key), message.key_len));
 }
 
 rd_kafka_resp_err_t produce_copy(rd_kafka_t* rk, const char* topic, const void* key, std::size_t key_len,

@@ -24,14 +24,13 @@
 #include "openedx_events/avro/generic/resolution.hpp"
 #include "openedx_events/bus/dispatch.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
 #include "openedx_events/runtime_signal.hpp"
 
 namespace openedx_events::bus {
 
 using detail::kafka_error_text;
 using detail::MessagePtr;
-using detail::py_bytes_repr;
-using detail::py_repr;
 using std::chrono::milliseconds;
 
 namespace {
@@ -174,8 +173,8 @@ struct KafkaConsumer::Impl {
     // (never committed, since it cannot be copied): refused now, with what to do about it.
     if (dead_letter_enabled && !options.offset_time) {
       if (const auto error = kafka_topic_name_error(dead_letter_topic)) {
-        throw std::invalid_argument("Cannot use the dead-letter topic " + py_repr(dead_letter_topic) +
-                                    " of consumer group " + py_repr(group_id) + ": " + *error +
+        throw std::invalid_argument("Cannot use the dead-letter topic " + python_str_repr(dead_letter_topic) +
+                                    " of consumer group " + python_str_repr(group_id) + ": " + *error +
                                     " (choose another group id, or set EVENT_BUS_DEAD_LETTER_ENABLED=false)");
       }
     }
@@ -236,7 +235,7 @@ struct KafkaConsumer::Impl {
   }
 
   std::string run_context() const {
-    return "full_topic=" + py_repr(full_topic) + ", consumer_group=" + py_repr(group_id);
+    return "full_topic=" + python_str_repr(full_topic) + ", consumer_group=" + python_str_repr(group_id);
   }
 
   static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void*) {
@@ -384,7 +383,7 @@ struct KafkaConsumer::Impl {
     if (reset_done) {
       logger().info("Offsets of consumer group {} on {} are reset; restart the consumer without offset_time to "
                     "consume from there",
-                    py_repr(group_id), py_repr(full_topic));
+                    python_str_repr(group_id), python_str_repr(full_topic));
     }
   }
 
@@ -395,7 +394,7 @@ struct KafkaConsumer::Impl {
     rd_kafka_topic_partition_list_add(topics.get(), full_topic.c_str(), RD_KAFKA_PARTITION_UA);
     const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw KafkaError("Cannot subscribe to " + py_repr(full_topic) + ": " + rd_kafka_err2str(err));
+      throw KafkaError("Cannot subscribe to " + python_str_repr(full_topic) + ": " + rd_kafka_err2str(err));
     }
   }
 
@@ -456,13 +455,13 @@ struct KafkaConsumer::Impl {
     std::string header_list = "[";
     for (std::size_t i = 0; i < headers.size(); ++i) {
       if (i) header_list += ", ";
-      header_list += "(" + py_repr(headers[i].first) + ", " + py_bytes_repr(headers[i].second) + ")";
+      header_list += "(" + python_str_repr(headers[i].first) + ", " + python_bytes_repr(headers[i].second) + ")";
     }
     header_list += "]";
     const std::string value =
-        message.payload ? py_bytes_repr(std::string_view(static_cast<const char*>(message.payload), message.len))
+        message.payload ? python_bytes_repr(std::string_view(static_cast<const char*>(message.payload), message.len))
                         : std::string("None");
-    return "event details: {'topic': " + py_repr(rd_kafka_topic_name(message.rkt)) +
+    return "event details: {'topic': " + python_str_repr(rd_kafka_topic_name(message.rkt)) +
            ", 'partition': " + std::to_string(message.partition) + ", 'offset': " + std::to_string(message.offset) +
            ", 'headers': " + header_list + ", 'key': " + detail::key_repr(message) + ", 'value': " + value + "}";
   }
@@ -615,7 +614,7 @@ struct KafkaConsumer::Impl {
     }
     if (dead_letter_report.err != RD_KAFKA_RESP_ERR_NO_ERROR) throw KafkaError(dead_letter_report.error);
     logger().warn("Record {} [{}] offset {} failed and was copied to the dead-letter topic {} [{}] offset {}",
-                  py_repr(source_topic), message.partition, message.offset, py_repr(dead_letter_topic),
+                  python_str_repr(source_topic), message.partition, message.offset, python_str_repr(dead_letter_topic),
                   dead_letter_report.partition, dead_letter_report.offset);
   }
 
@@ -629,7 +628,7 @@ struct KafkaConsumer::Impl {
       logger().error(
           "Could not copy failed record {} [{}] offset {} to the dead-letter topic {} ({}); it is not committed and "
           "will be consumed again",
-          py_repr(rd_kafka_topic_name(message.rkt)), message.partition, message.offset, py_repr(dead_letter_topic),
+          python_str_repr(rd_kafka_topic_name(message.rkt)), message.partition, message.offset, python_str_repr(dead_letter_topic),
           e.what());
       return false;
     }
@@ -662,8 +661,8 @@ struct KafkaConsumer::Impl {
     } close_on_exit{*this};
 
     subscribe();
-    logger().info("Running consumer for {{'full_topic': {}, 'consumer_group': {}}}", py_repr(full_topic),
-                  py_repr(group_id));
+    logger().info("Running consumer for {{'full_topic': {}, 'consumer_group': {}}}", python_str_repr(full_topic),
+                  python_str_repr(group_id));
 
     // Any error counts; only a successfully processed record resets the count.
     std::int64_t consecutive_errors = 0;
@@ -697,7 +696,7 @@ struct KafkaConsumer::Impl {
             message->err == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION) {
           // The topic does not exist yet (no producer has written to it): not an error of this
           // consumer, which is assigned its partitions once the topic appears.
-          logger().warn("Topic {} is not available yet ({}); waiting for it", py_repr(full_topic),
+          logger().warn("Topic {} is not available yet ({}); waiting for it", python_str_repr(full_topic),
                         rd_kafka_message_errstr(message.get()));
           sleep_for(poll_failure_sleep);
           continue;
@@ -718,12 +717,12 @@ struct KafkaConsumer::Impl {
         consecutive_errors = 0;
       } catch (const SchemaRegistryError& e) {
         ++consecutive_errors;
-        failure = detail::exception_repr(e);
+        failure = python_exception_repr(e);
         log_error(*failure, event_details(*message, headers));
         retry = e.unavailable();
       } catch (const std::exception& e) {
         ++consecutive_errors;
-        failure = detail::exception_repr(e);
+        failure = python_exception_repr(e);
         log_error(*failure, event_details(*message, headers));
       }
       // Not forgotten: a failed record is copied to the dead-letter topic before it is committed;

@@ -1,6 +1,5 @@
 // What the Kafka backend's files share: librdkafka handles with owners, the client configuration
-// built from the settings (the reference's load_common_settings()), and the Python repr() helpers
-// of the bus's log lines.
+// built from the settings (the reference's load_common_settings()).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -14,11 +13,6 @@
 #include "openedx_events/bus/kafka.hpp"
 
 namespace openedx_events::bus::detail {
-
-// Defined with the Redis backend (src/bus/redis/text.cpp); the log lines of both buses use them.
-std::string py_repr(std::string_view text);
-std::string py_bytes_repr(std::string_view bytes);
-std::string exception_repr(const std::exception& e);
 
 struct ConfDeleter {
   void operator()(rd_kafka_conf_t* conf) const noexcept { rd_kafka_conf_destroy(conf); }

@@ -25,7 +25,6 @@
 
 namespace openedx_events::bus {
 
-using detail::py_repr;
 
 namespace {
 
@@ -79,10 +78,10 @@ struct ProducingContext {
 
   std::string repr() const {
     const auto opt = [](const std::optional<std::string>& v) { return v ? *v : std::string("None"); };
-    const auto opt_str = [](const std::optional<std::string>& v) { return v ? py_repr(*v) : std::string("None"); };
-    return "full_topic=" + py_repr(site.full_topic) + " event_key=" + opt(event_key) +
+    const auto opt_str = [](const std::optional<std::string>& v) { return v ? python_str_repr(*v) : std::string("None"); };
+    return "full_topic=" + python_str_repr(site.full_topic) + " event_key=" + opt(event_key) +
            " signal=<OpenEdxPublicSignal: " + site.signal->event_type() + "> initial_topic=" +
-           py_repr(site.initial_topic) + " event_key_field=" + py_repr(site.event_key_field) +
+           python_str_repr(site.initial_topic) + " event_key_field=" + python_str_repr(site.event_key_field) +
            " event_data=" + event_data_text + " event_metadata=" + event_metadata +
            " event_data_as_json=" + opt_str(event_data_as_json) +
            " event_metadata_as_json=" + opt_str(event_metadata_as_json);
@@ -99,7 +98,7 @@ struct ProducingContext {
 };
 
 std::string key_value_repr(const nlohmann::json& key) {
-  return key.is_string() ? py_repr(key.get<std::string>()) : key.dump();
+  return key.is_string() ? python_str_repr(key.get<std::string>()) : key.dump();
 }
 
 void log_producing_error(const std::string& error, const ProducingContext& context) noexcept {
@@ -363,7 +362,7 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     site = &impl_->site_for(signal, topic, event_key_field);
   } catch (const std::exception& e) {
     logger().error("Error delivering message to Kafka event bus. error={} initial_topic={} event_key_field={}",
-                   e.what(), py_repr(std::string(topic)), py_repr(std::string(event_key_field)));
+                   e.what(), python_str_repr(std::string(topic)), python_str_repr(std::string(event_key_field)));
     count_failed();
     return;
   }

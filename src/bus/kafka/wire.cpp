@@ -75,7 +75,7 @@ std::string python_list_repr(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
-    out += detail::py_repr(items[i]);
+    out += python_str_repr(items[i]);
   }
   return out + "]";
 }
@@ -112,7 +112,7 @@ json descend_avro_schema(const json& schema, const std::vector<std::string>& pat
     }
     if (!match) {
       throw std::runtime_error("Error traversing Avro schema along path " + python_list_repr(path) + "; failed at " +
-                               detail::py_repr(name) + ".");
+                               python_str_repr(name) + ".");
     }
     node = match;
   }
@@ -201,7 +201,7 @@ json extract_event_key(const SignalBase& signal, const json& event_data, std::st
     const auto found = current->is_object() ? current->find(name) : current->end();
     if (!next || !current->is_object() || found == current->end()) {
       throw std::runtime_error("Could not extract key from event; lookup in " + std::string(event_key_field) +
-                               " failed at " + detail::py_repr(name) + " in " + kind);
+                               " failed at " + python_str_repr(name) + " in " + kind);
     }
     current = &*found;
     node = next;
@@ -218,7 +218,7 @@ namespace {
 // single underscores between them.
 std::int64_t python_int(std::string_view text) {
   const auto fail = [&]() -> std::int64_t {
-    throw std::invalid_argument("invalid literal for int() with base 10: " + detail::py_repr(text));
+    throw std::invalid_argument("invalid literal for int() with base 10: " + python_str_repr(text));
   };
   std::string_view t = text;
   while (!t.empty() && std::string_view(" \t\n\r\f\v").find(t.front()) != std::string_view::npos) t.remove_prefix(1);
@@ -241,7 +241,7 @@ std::int64_t python_int(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc{} || end != digits.data() + digits.size()) {
-    throw std::invalid_argument("int() value out of range: " + detail::py_repr(text));
+    throw std::invalid_argument("int() value out of range: " + python_str_repr(text));
   }
   return negative ? -value : value;
 }
@@ -372,13 +372,13 @@ std::optional<std::string> kafka_topic_name_error(std::string_view name) {
   if (name.empty()) return "a topic name cannot be empty";
   if (name == "." || name == "..") return "a topic name cannot be \".\" or \"..\"";
   if (name.size() > 249) {
-    return "a topic name has at most 249 characters, " + detail::py_repr(name) + " has " + std::to_string(name.size());
+    return "a topic name has at most 249 characters, " + python_str_repr(name) + " has " + std::to_string(name.size());
   }
   for (const char c : name) {
     const bool legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
                        c == '_' || c == '-';
     if (!legal) {
-      return "a topic name holds only ASCII letters, digits, '.', '_' and '-'; " + detail::py_repr(name) +
+      return "a topic name holds only ASCII letters, digits, '.', '_' and '-'; " + python_str_repr(name) +
              " does not";
     }
   }

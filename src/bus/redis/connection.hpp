@@ -143,12 +143,4 @@ class Backoff {
   std::chrono::milliseconds next_;
 };
 
-// Python's repr() of a str, and of bytes (b'...'): the reference writes both into its log lines
-// (context values, redis_msg_id=b'1684306039300-0').
-std::string py_repr(std::string_view text);
-std::string py_bytes_repr(std::string_view bytes);
-// An exception as Python's repr() would show one: `ReceiverError('...')`, the C++ class name
-// without namespaces.
-std::string exception_repr(const std::exception& e);
-
 }  // namespace openedx_events::bus::detail

@@ -121,8 +121,8 @@ struct RedisConsumer::Impl {
   }
 
   std::string run_context() const {
-    return "full_topic=" + detail::py_repr(full_topic) + ", consumer_group=" + detail::py_repr(group_id) +
-           ", consumer_name=" + detail::py_repr(options.consumer_name);
+    return "full_topic=" + python_str_repr(full_topic) + ", consumer_group=" + python_str_repr(group_id) +
+           ", consumer_name=" + python_str_repr(options.consumer_name);
   }
 
   // --- Group set-up ------------------------------------------------------------------------------
@@ -136,8 +136,8 @@ struct RedisConsumer::Impl {
     const std::string start = replay ? *options.last_read_msg_id : options.check_backlog ? "0" : "$";
     Reply created = connection.command({"XGROUP", "CREATE", full_topic, group_id, start, "MKSTREAM"});
     if (!created.is_error()) {
-      logger().info("Created consumer group {} on stream {} at {}", detail::py_repr(group_id),
-                    detail::py_repr(full_topic), detail::py_repr(start));
+      logger().info("Created consumer group {} on stream {} at {}", python_str_repr(group_id),
+                    python_str_repr(full_topic), python_str_repr(start));
       return;
     }
     if (!created.text().starts_with("BUSYGROUP")) {
@@ -151,11 +151,11 @@ struct RedisConsumer::Impl {
         throw RedisError("Cannot move consumer group '" + group_id + "' of stream '" + full_topic + "' to " + start +
                          ": " + std::string(moved.text()));
       }
-      logger().info("Moved consumer group {} of stream {} to {}", detail::py_repr(group_id),
-                    detail::py_repr(full_topic), detail::py_repr(start));
+      logger().info("Moved consumer group {} of stream {} to {}", python_str_repr(group_id),
+                    python_str_repr(full_topic), python_str_repr(start));
     } else {
-      logger().info("Consumer group {} of stream {} exists: resuming where it stopped", detail::py_repr(group_id),
-                    detail::py_repr(full_topic));
+      logger().info("Consumer group {} of stream {} exists: resuming where it stopped", python_str_repr(group_id),
+                    python_str_repr(full_topic));
     }
   }
 
@@ -164,7 +164,7 @@ struct RedisConsumer::Impl {
   // holds: starting at `$` would silently skip what producers wrote since Redis came back.
   void recreate_group(std::string_view why) {
     logger().warn("Consumer group {} of stream {} is gone ({}); creating it again at the start of the stream",
-                     detail::py_repr(group_id), detail::py_repr(full_topic), why);
+                     python_str_repr(group_id), python_str_repr(full_topic), why);
     Reply created = connection.command({"XGROUP", "CREATE", full_topic, group_id, "0", "MKSTREAM"});
     if (created.is_error() && !created.text().starts_with("BUSYGROUP")) {
       throw ResponseError(std::string(created.text()));
@@ -208,7 +208,7 @@ struct RedisConsumer::Impl {
       // pending phase here and the id stays pending for ever, hiding any pending entry after it;
       // acknowledging it lets the others be read.
       logger().warn("Pending entry {} of stream {} no longer exists (trimmed or deleted); acknowledging it",
-                       detail::py_bytes_repr(id), detail::py_repr(full_topic));
+                       python_bytes_repr(id), python_str_repr(full_topic));
       ack(id);
       return PendingResult::skipped;
     }
@@ -256,8 +256,8 @@ struct RedisConsumer::Impl {
       if (parts.size() > 2) {
         for (const redisReply* id : detail::reply_elements(*parts[2])) {
           logger().warn("Pending entry {} of stream {} no longer exists (trimmed or deleted); Redis dropped it from "
-                        "the group's pending entries", detail::py_bytes_repr(detail::reply_text(*id)),
-                        detail::py_repr(full_topic));
+                        "the group's pending entries", python_bytes_repr(detail::reply_text(*id)),
+                        python_str_repr(full_topic));
         }
       }
       cursor = std::string(detail::reply_text(*parts[0]));
@@ -266,8 +266,8 @@ struct RedisConsumer::Impl {
     if (claimed > 0) {
       logger().warn("Claimed {} entr{} of consumer group {} on stream {} pending for more than {} ms (left by a "
                     "consumer that stopped); processing them as consumer {}",
-                    claimed, claimed == 1 ? "y" : "ies", detail::py_repr(group_id), detail::py_repr(full_topic),
-                    claim_idle->count(), detail::py_repr(options.consumer_name));
+                    claimed, claimed == 1 ? "y" : "ies", python_str_repr(group_id), python_str_repr(full_topic),
+                    claim_idle->count(), python_str_repr(options.consumer_name));
     }
     return claimed;
   }
@@ -289,7 +289,7 @@ struct RedisConsumer::Impl {
     Reply reply = connection.command(args);
     if (reply.is_error()) {
       logger().warn("Could not renew the claim on {} entries read by consumer {}: {}", batch.size(),
-                    detail::py_repr(options.consumer_name), reply.text());
+                    python_str_repr(options.consumer_name), reply.text());
     }
   }
 
@@ -386,17 +386,17 @@ struct RedisConsumer::Impl {
       Reply reply = connection.command(args);
       if (reply.is_error()) throw ResponseError(std::string(reply.text()));
       logger().warn("Entry {} of stream {} failed and was copied to the dead-letter stream {} as {}",
-                    detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
-                    detail::py_bytes_repr(reply.text()));
+                    python_bytes_repr(entry.id), python_str_repr(full_topic), python_str_repr(dead_letter_stream),
+                    python_bytes_repr(reply.text()));
       return true;
     } catch (const RedisConnectionError& e) {
       connection_lost = true;
       logger().error("Could not copy failed entry {} of stream {} to {} ({}); it stays pending and comes back",
-                     detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
+                     python_bytes_repr(entry.id), python_str_repr(full_topic), python_str_repr(dead_letter_stream),
                      e.what());
     } catch (const std::exception& e) {
       logger().error("Could not copy failed entry {} of stream {} to {} ({}); it stays pending, unacknowledged",
-                     detail::py_bytes_repr(entry.id), detail::py_repr(full_topic), detail::py_repr(dead_letter_stream),
+                     python_bytes_repr(entry.id), python_str_repr(full_topic), python_str_repr(dead_letter_stream),
                      e.what());
     }
     return false;
@@ -408,23 +408,23 @@ struct RedisConsumer::Impl {
     // is shown as its JSON here. An entry that did not parse is shown field by field, with its id,
     // so that it can be found with XRANGE (the reference has no message to show then).
     if (message && metadata) {
-      return "RedisMessage(topic=" + detail::py_repr(full_topic) +
-             ", event_data=" + detail::py_bytes_repr(message->event_data) + ", event_metadata=" + metadata->to_json() +
-             ", msg_id=" + detail::py_bytes_repr(entry.id) + ")";
+      return "RedisMessage(topic=" + python_str_repr(full_topic) +
+             ", event_data=" + python_bytes_repr(message->event_data) + ", event_metadata=" + metadata->to_json() +
+             ", msg_id=" + python_bytes_repr(entry.id) + ")";
     }
     std::string fields;
     for (const auto& [name, value] : entry.fields) {
       if (!fields.empty()) fields += ", ";
-      fields += detail::py_bytes_repr(name) + ": " + detail::py_bytes_repr(value);
+      fields += python_bytes_repr(name) + ": " + python_bytes_repr(value);
     }
-    return "unusable entry msg_id=" + detail::py_bytes_repr(entry.id) + " of topic=" + detail::py_repr(full_topic) +
+    return "unusable entry msg_id=" + python_bytes_repr(entry.id) + " of topic=" + python_str_repr(full_topic) +
            " with fields {" + fields + "}";
   }
 
   void log_error(const std::exception& error, const std::optional<Entry>& entry, const std::optional<BusMessage>& message,
                  const std::optional<EventsMetadata>& metadata) const {
     const std::string tail = entry ? "event details: " + describe(*entry, message, metadata) : "no event available";
-    logger().error("Error consuming event from Redis: {} in context {} -- {}", detail::exception_repr(error),
+    logger().error("Error consuming event from Redis: {} in context {} -- {}", python_exception_repr(error),
                    run_context(), tail);
   }
 
@@ -435,7 +435,7 @@ struct RedisConsumer::Impl {
       // event_timestamp_ms holds float *seconds*, as in the reference despite its name.
       const double seconds = static_cast<double>(metadata->time.to_sys_time().time_since_epoch().count()) / 1e6;
       logger().info("Message received from Redis: topic={}, message_id={}, redis_msg_id={}, event_timestamp_ms={}",
-                    full_topic, metadata->id.to_string(), detail::py_bytes_repr(entry.id), python_float_repr(seconds));
+                    full_topic, metadata->id.to_string(), python_bytes_repr(entry.id), python_float_repr(seconds));
     }
     const auto& m = *message;
     if (m.id.empty() || m.source.empty() || m.time.empty() || m.minorversion.empty() || m.sourcehost.empty() ||
@@ -493,7 +493,7 @@ struct RedisConsumer::Impl {
     } close_on_exit{connection};
 
     logger().info("Running consumer for {{'full_topic': {}, 'consumer_group': {}, 'consumer_name': {}}}",
-                  detail::py_repr(full_topic), detail::py_repr(group_id), detail::py_repr(options.consumer_name));
+                  python_str_repr(full_topic), python_str_repr(group_id), python_str_repr(options.consumer_name));
 
     // Any error counts; only a successfully processed entry resets the count (not a mere poll).
     std::int64_t consecutive_errors = 0;
@@ -576,7 +576,7 @@ struct RedisConsumer::Impl {
       } catch (const std::exception& e) {
         ++consecutive_errors;
         log_error(e, entry, message, metadata);
-        if (entry) failure = detail::exception_repr(e);
+        if (entry) failure = python_exception_repr(e);
         // Prevent fast error loops when nothing was read.
         if (!entry) sleep_for(poll_failure_sleep);
       }
@@ -624,13 +624,13 @@ struct RedisConsumer::Impl {
       unacked.insert(unacked.end(), acks_in_flight.begin(), acks_in_flight.end());
       if (!unacked.empty()) {
         logger().warn("{} processed entr{} of stream {} could not be acknowledged (first {}); they will be delivered "
-                      "again", unacked.size(), unacked.size() == 1 ? "y" : "ies", detail::py_repr(full_topic),
-                      detail::py_bytes_repr(unacked.front()));
+                      "again", unacked.size(), unacked.size() == 1 ? "y" : "ies", python_str_repr(full_topic),
+                      python_bytes_repr(unacked.front()));
       }
       if (!batch.empty()) {
         logger().info("{} entr{} read but not processed stay pending for consumer {} of group {} (first {})",
-                      batch.size(), batch.size() == 1 ? "y" : "ies", detail::py_repr(options.consumer_name),
-                      detail::py_repr(group_id), detail::py_bytes_repr(batch.front().id));
+                      batch.size(), batch.size() == 1 ? "y" : "ies", python_str_repr(options.consumer_name),
+                      python_str_repr(group_id), python_bytes_repr(batch.front().id));
       }
     } catch (...) {
       // Already leaving; the entries stay pending and are delivered again.
@@ -658,7 +658,7 @@ RedisConsumer::RedisConsumer(const Settings& settings, std::string topic, std::s
   } catch (const detail::RedisConnectionError& e) {
     impl_->connection.disconnect();
     logger().warn("Redis is unreachable ({}); consumer group {} of stream {} will be set up when the consumer connects",
-                  e.what(), detail::py_repr(impl_->group_id), detail::py_repr(impl_->full_topic));
+                  e.what(), python_str_repr(impl_->group_id), python_str_repr(impl_->full_topic));
   }
 }
 
@@ -712,7 +712,7 @@ std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std
     // argument: 'consumer_name'). One per process is what a deployment gives each worker; with
     // the default claim bound, what a killed worker left pending is taken over by the next one.
     options.consumer_name = default_sourcehost() + "-" + std::to_string(::getpid());
-    logger().info("No consumer_name given: using {}", detail::py_repr(options.consumer_name));
+    logger().info("No consumer_name given: using {}", python_str_repr(options.consumer_name));
   }
   return std::make_unique<RedisConsumer>(settings, std::move(topic), std::move(group_id), std::move(options));
 }

@@ -8,6 +8,7 @@
 #include "bus/send_queue.hpp"
 #include "openedx_events/bus/message.hpp"
 #include "openedx_events/logging.hpp"
+#include "openedx_events/python_json.hpp"
 
 namespace openedx_events::bus {
 
@@ -54,8 +55,8 @@ void log_delivery_error(std::string_view error, const std::optional<std::string>
     logger().error(
         "Error delivering message to Redis event bus. error={} full_topic={} event_key=None "
         "signal=<OpenEdxPublicSignal: {}> initial_topic={} event_key_field={} event_data={} event_metadata={}",
-        error, full_topic ? detail::py_repr(*full_topic) : std::string("None"), signal.event_type(),
-        detail::py_repr(topic), detail::py_repr(event_key_field), event_data_json(signal, event_data),
+        error, full_topic ? python_str_repr(*full_topic) : std::string("None"), signal.event_type(),
+        python_str_repr(topic), python_str_repr(event_key_field), event_data_json(signal, event_data),
         metadata_json(metadata));
   } catch (...) {
     // Logging itself failed (out of memory, a broken sink): there is nobody left to tell.
@@ -66,7 +67,7 @@ void log_delivered(const std::string& full_topic, const EventsMetadata& metadata
                    std::string_view redis_msg_id) {
   logger().info("Message delivered to Redis event bus: topic={}, message_id={}, signal=<OpenEdxPublicSignal: {}>, "
                 "redis_msg_id={}",
-                full_topic, metadata.id.to_string(), signal.event_type(), detail::py_bytes_repr(redis_msg_id));
+                full_topic, metadata.id.to_string(), signal.event_type(), python_bytes_repr(redis_msg_id));
 }
 
 using detail::QueuedEvent;
