@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "openedx_events/avro/errors.hpp"
+#include "openedx_events/avro/varint.hpp"
 #include "openedx_events/utf8.hpp"
 
 namespace openedx_events::avro {
@@ -21,17 +22,7 @@ class BinaryWriter {
  public:
   explicit BinaryWriter(std::string& out) noexcept : out_(out) {}
 
-  void write_long(std::int64_t value) {
-    auto zigzag = (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
-    char buf[10];
-    std::size_t n = 0;
-    while (zigzag >= 0x80) {
-      buf[n++] = static_cast<char>((zigzag & 0x7f) | 0x80);
-      zigzag >>= 7;
-    }
-    buf[n++] = static_cast<char>(zigzag);
-    out_.append(buf, n);
-  }
+  void write_long(std::int64_t value) { varint::append(out_, varint::zigzag(value)); }
   void write_bool(bool value) { out_.push_back(value ? '\x01' : '\x00'); }
   void write_double(double value) {
     static_assert(std::endian::native == std::endian::little, "big-endian hosts need a byte swap here");
@@ -61,26 +52,16 @@ class BinaryReader {
 
   std::int64_t read_long() {
     // Most varints in events are one byte (small counts, lengths, branch indexes).
-    if (pos_ != end_ && *pos_ < 0x80) {
-      const std::uint64_t byte = *pos_++;
-      return static_cast<std::int64_t>((byte >> 1) ^ (~(byte & 1) + 1));
-    }
+    if (pos_ != end_ && *pos_ < 0x80) return varint::unzigzag(*pos_++);
     return read_long_slow();
   }
 
  private:
   [[gnu::noinline]] std::int64_t read_long_slow() {
-    std::uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ == end_) throw DecodeError("unexpected end of data in a varint");
-      const std::uint64_t byte = *pos_++;
-      if (shift == 63 && (byte & 0x7e) != 0) throw DecodeError("varint overflows 64 bits");
-      result |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
-        return static_cast<std::int64_t>((result >> 1) ^ (~(result & 1) + 1));
-      }
-    }
-    throw DecodeError("varint longer than 10 bytes");
+    const varint::Decoded decoded = varint::read(pos_, end_);
+    if (decoded.status == varint::Status::truncated) fail("unexpected end of data in a varint");
+    if (decoded.status == varint::Status::overflow) fail("varint overflows 64 bits");
+    return varint::unzigzag(decoded.value);
   }
 
  public:

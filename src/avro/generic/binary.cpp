@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 
+#include "openedx_events/avro/varint.hpp"
 #include "common.hpp"
 #include "wire.hpp"
 
@@ -49,24 +50,17 @@ void Input::need(std::size_t n, const char* what) const {
 }
 
 std::uint64_t Input::read_varint(const char* what) {
-  std::uint64_t result = 0;
-  for (unsigned i = 0;; ++i) {
-    if (pos_ == bytes_.size()) fail("input ends inside a " + std::string(what));
-    const auto byte = static_cast<unsigned char>(bytes_[pos_++]);
-    // The tenth byte may only supply bit 63; anything more does not fit in 64 bits.
-    if (i == 9 && byte > 1) fail(std::string(what) + " does not fit in 64 bits");
-    result |= static_cast<std::uint64_t>(byte & 0x7F) << (7 * i);
-    if ((byte & 0x80) == 0) {
-      if (byte == 0 && i > 0) canonical_ = false;  // padded with a redundant zero group
-      return result;
-    }
-  }
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes_.data());
+  const unsigned char* cursor = data + pos_;
+  const varint::Decoded decoded = varint::read(cursor, data + bytes_.size());
+  pos_ = static_cast<std::size_t>(cursor - data);
+  if (decoded.status == varint::Status::truncated) fail("input ends inside a " + std::string(what));
+  if (decoded.status == varint::Status::overflow) fail(std::string(what) + " does not fit in 64 bits");
+  if (!decoded.canonical) canonical_ = false;  // padded with a redundant zero group
+  return decoded.value;
 }
 
-std::int64_t Input::read_long(const char* what) {
-  const std::uint64_t zigzag = read_varint(what);
-  return static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-}
+std::int64_t Input::read_long(const char* what) { return varint::unzigzag(read_varint(what)); }
 
 std::int32_t Input::read_int(const char* what) {
   const std::int64_t value = read_long(what);
@@ -361,14 +355,7 @@ class Encoder {
  private:
   [[noreturn]] void fail(std::string problem) const { throw DatumError(path_.str(), std::move(problem)); }
 
-  void write_long(std::int64_t value) {
-    auto zigzag = (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
-    while (zigzag >= 0x80) {
-      out_ += static_cast<char>((zigzag & 0x7F) | 0x80);
-      zigzag >>= 7;
-    }
-    out_ += static_cast<char>(zigzag);
-  }
+  void write_long(std::int64_t value) { varint::append(out_, varint::zigzag(value)); }
 
   void write_sized(std::string_view bytes) {
     write_long(static_cast<std::int64_t>(bytes.size()));
