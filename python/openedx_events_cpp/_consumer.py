@@ -12,6 +12,7 @@ from openedx_events.tooling import OpenEdxPublicSignal, load_all_signals, prepar
 from . import _core
 from ._data import event_data_from_view, metadata_from_view
 from ._settings import settings_map
+from ._signals import declare_all
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class CppEventBusConsumer(EventBusConsumer):
 
     def __init__(self, topic, group_id, **extra):
         load_all_signals()
+        declare_all()  # the events it may receive, with this process's schemas
         self.topic = topic
         self.group_id = group_id
         self._native = _core.Consumer(self._backend, settings_map(), topic, group_id, extra)

@@ -23,6 +23,7 @@ from openedx_events.event_bus import EventBusProducer
 from . import _core
 from ._data import event_data_to_view, metadata_to_view
 from ._settings import settings_map
+from ._signals import declare
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class CppEventBusProducer(EventBusProducer):
 
     def send(self, *, signal, topic, event_key_field, event_data, event_metadata):
         try:
+            declare(signal)  # once per signal: plugin signals, other openedx-events versions
             data = event_data_to_view(signal, event_data)
             metadata = metadata_to_view(event_metadata)
             self._live_native().send(signal.event_type, topic, event_key_field, data, metadata)

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -35,6 +36,7 @@
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
 #include "openedx_events/metadata.hpp"
+#include "openedx_events/runtime_signal.hpp"
 #include "openedx_events/signal.hpp"
 
 namespace nb = nanobind;
@@ -310,14 +312,35 @@ void on_bus_event(const SignalBase& signal, const void* data, const EventsMetada
   if (failed) throw std::runtime_error(error);
 }
 
+// on_bus_event is connected once to every signal a consumer may re-emit on: the compiled catalog,
+// and each signal declared from Python (declare_signal), which may shadow a compiled one.
+std::mutex g_receivers_mutex;
+std::set<const SignalBase*> g_signals_with_receiver;
+
+void connect_python_receiver(SignalBase& signal) {
+  static std::vector<openedx_events::Connection> connections;  // for the process's lifetime
+  std::lock_guard lock(g_receivers_mutex);
+  if (!g_signals_with_receiver.insert(&signal).second) return;
+  connections.push_back(signal.connect_erased(on_bus_event, "python"));
+}
+
 void connect_receivers_once() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static std::vector<openedx_events::Connection> connections;
-    for (SignalBase* signal : openedx_events::catalog_signals()) {
-      connections.push_back(signal->connect_erased(on_bus_event, "python"));
-    }
+    for (SignalBase* signal : openedx_events::catalog_signals()) connect_python_receiver(*signal);
   });
+}
+
+// Makes a Python signal known by type with its schema (the JSON text of openedx-events'
+// AvroSignalSerializer(signal).schema): the compiled signal when its schema is the same, otherwise
+// a runtime signal (openedx_events/runtime_signal.hpp). Returns whether a runtime signal was made.
+bool declare_signal(const std::string& event_type, const std::string& schema_text, std::int64_t minor_version) {
+  json schema = json::parse(schema_text);
+  nb::gil_scoped_release release;
+  connect_receivers_once();
+  SignalBase& signal = openedx_events::declare_signal_for_schema(event_type, schema, minor_version);
+  connect_python_receiver(signal);
+  return dynamic_cast<openedx_events::RuntimeSignal*>(&signal) != nullptr;
 }
 
 class Consumer {
@@ -377,6 +400,8 @@ NB_MODULE(_core, m) {
         "handler(levelno, message) receives the library's log lines; None: stderr");
   m.def("configure", &configure, nb::arg("settings"),
         "Validate settings (name -> text, as in the environment) and make them the C++ side's current ones");
+  m.def("declare_signal", &declare_signal, nb::arg("event_type"), nb::arg("schema"), nb::arg("minor_version"),
+        "Declare an event type with its Avro schema (JSON text); True when it needs a runtime signal");
   m.def("event_types", [] {
     std::vector<std::string> types;
     for (SignalBase* signal : openedx_events::catalog_signals()) types.push_back(signal->event_type());
