@@ -21,6 +21,7 @@ import weakref
 from openedx_events.event_bus import EventBusProducer
 
 from . import _core
+from ._bad_data import describe as describe_bad_data
 from ._data import event_data_to_view, metadata_to_view
 from ._settings import settings_map
 from ._signals import declare
@@ -70,7 +71,8 @@ class CppEventBusProducer(EventBusProducer):
             logger.exception(
                 "Error delivering message to %s event bus. error=%s initial_topic=%r event_key_field=%r "
                 "signal=%r event_data=%r event_metadata=%r",
-                _BACKEND_NAMES.get(self._backend, self._backend), error, topic, event_key_field, signal,
+                _BACKEND_NAMES.get(self._backend, self._backend), describe_bad_data(event_data, error), topic,
+                event_key_field, signal,
                 event_data, event_metadata,
             )
 

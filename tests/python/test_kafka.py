@@ -115,3 +115,44 @@ def test_offset_time_resets_the_group(bus, caplog):
     consumer = KafkaEventConsumer(bus["topic"], "reset-group")
     assert_same(buses.consume(consumer, cases[2:], consumer.stop), cases[2:])
     assert committed(bus, "reset-group") == len(cases)
+
+
+def test_unusable_records_are_logged_and_skipped(bus, caplog):
+    """Records our producer could not have written (bad framing, an unknown schema id, no ce_id, an
+    unknown ce_type, as in tests/parity/test_kafka_interop.py): each is logged as the reference logs
+    it and committed, the consumer goes on, and the good events around them are processed."""
+    from confluent_kafka import Producer  # pylint: disable=import-outside-toplevel
+    from edx_event_bus_kafka.internal.utils import _get_headers_from_metadata  # pylint: disable=import-outside-toplevel
+    from openedx_events.event_bus.avro.serializer import serialize_event_data_to_bytes  # pylint: disable=import-outside-toplevel
+
+    good = hand_cases()[-1:] * 2  # a login; each with its own metadata below
+    good = [(signal, data, signal.generate_signal_metadata()) for signal, data, _ in good]
+    buses.our_produce(create_producer, bus["topic"], good[:1], caplog)
+    value_id = int.from_bytes(kafka_interop.read_all(bus, 1)[0].value()[1:5], "big")
+    signal, data, metadata = good[0]
+    body = serialize_event_data_to_bytes(data, signal)
+    headers = list(_get_headers_from_metadata(event_metadata=metadata).items())
+    producer = Producer({"bootstrap.servers": bus["bootstrap"]})
+    for value, record_headers in [
+        (b"{not avro}", headers),
+        (b"\x00" + (987654).to_bytes(4, "big") + body, headers),
+        (b"\x00" + value_id.to_bytes(4, "big") + body, [h for h in headers if h[0] != "ce_id"]),
+        (b"\x00" + value_id.to_bytes(4, "big") + body,
+         [(k, b"org.openedx.no.such.event.v1" if k == "ce_type" else v) for k, v in headers]),
+    ]:
+        producer.produce(bus["full_topic"], value=value, headers=record_headers)
+    assert producer.flush(30) == 0
+    buses.our_produce(create_producer, bus["topic"], good[1:], caplog)
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        received = our_consume(bus, good, group="unusable-group")
+    assert [metadata.id for _, _, metadata, _ in received] == [metadata.id for _, _, metadata in good]
+    errors = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Error consuming event from Kafka")]
+    assert len(errors) == 4, errors
+    for offset, (error, named) in enumerate(zip(errors, [
+            "Confluent framing: unknown magic byte 0x7b", "/schemas/ids/987654 answered HTTP 404",
+            'Missing "ce_id" header on message, cannot continue', "org.openedx.no.such.event.v1"]), start=1):
+        assert named in error.replace('\\"', '"'), error
+        assert f"'partition': 0, 'offset': {offset}," in error
+    assert committed(bus, "unusable-group") == 6
