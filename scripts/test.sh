@@ -56,13 +56,38 @@ build/cli/openedx-events list-events >/dev/null && build/cli/openedx-events chec
 record $? "check-schemas"
 
 step "Python package openedx-events-cpp: pip install . (Python 3.12, ccache-warm from build/), then its tests"
+python_package_config=(-C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache -C cmake.define.CMAKE_CXX_COMPILER="$(command -v c++)")
+# pip wheel . in the same build directory (build-python/, so it only packs), the extension in the
+# wheel, and the wheel installed with its dependencies into a fresh venv, where an event goes
+# through the embedded bus (tests/python/wheel_smoke.py, run outside the repository).
+check_python_wheel() {
+  local start wheel python_base scratch
+  start=$(date +%s)
+  rm -rf build-python/wheel
+  .venv312/bin/pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w build-python/wheel . \
+    "${python_package_config[@]}" || return 1
+  wheel=$(ls build-python/wheel/openedx_events_cpp-*.whl) || return 1
+  if ! .venv312/bin/python -m zipfile -l "$wheel" | grep -Eq '^openedx_events_cpp/_core[^/ ]*\.so '; then
+    echo "$wheel holds no openedx_events_cpp/_core*.so"
+    return 1
+  fi
+  python_base=$(.venv312/bin/python -c 'import sys; print(sys._base_executable)')
+  "$python_base" -m venv --clear build-python/wheel-venv || return 1
+  build-python/wheel-venv/bin/pip install -q --disable-pip-version-check "$wheel" || return 1
+  scratch=$(mktemp -d)
+  (cd "$scratch" && "$root/build-python/wheel-venv/bin/python" "$root/tests/python/wheel_smoke.py" "$scratch")
+  local status=$?
+  rm -rf "$scratch"
+  [ "$status" -eq 0 ] && echo "wheel $(basename "$wheel") built, checked and installed into a fresh venv in $(($(date +%s) - start)) s"
+}
 if [ -x .venv312/bin/python ]; then
   python_build_start=$(date +%s)
-  .venv312/bin/pip install -q --disable-pip-version-check --no-build-isolation . \
-    -C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache -C cmake.define.CMAKE_CXX_COMPILER="$(command -v c++)" &&
+  .venv312/bin/pip install -q --disable-pip-version-check --no-build-isolation . "${python_package_config[@]}" &&
     echo "python package built and installed in $(($(date +%s) - python_build_start)) s" &&
     .venv312/bin/python -m pytest tests/python -q
   record $? "python package"
+  check_python_wheel
+  record $? "python wheel"
 else
   echo "no .venv312: the Python package needs Python 3.12 (python3.12 on PATH or pyenv's; see scripts/install-deps.sh)"
   record 1 "python package (no Python 3.12)"
