@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --preset dev >/dev/null
 cmake --build build -j"${JOBS:-2}" --target openedx-events bus_producer_example bus_consumer_example
 build/cli/openedx-events list-events
 build/cli/openedx-events check-schemas

@@ -20,7 +20,7 @@ step "dependencies"
 bash scripts/install-deps.sh
 
 step "build (RelWithDebInfo, warnings are errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --preset dev -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null  # CMakePresets.json
 cmake --build build -j"$jobs"
 
 step "Kafka broker (KRaft, from Maven Central) and schema registry for the Kafka tests"
@@ -95,9 +95,8 @@ fi
 set -e
 
 step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPENEDX_EVENTS_SANITIZE=ON \
-  -DOPENEDX_EVENTS_BUILD_BENCHMARKS=OFF -DOPENEDX_EVENTS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-asan -j"$jobs" --target unit_tests kafka_probe producer_probe  # tests run the probes as child processes
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j"$jobs"  # unit_tests and the probes the tests run as child processes
 set +e
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build-asan/tests/unit_tests --gtest_brief=1
@@ -105,9 +104,8 @@ record $? "sanitized unit tests"
 set -e
 
 step "fuzzing (libFuzzer, ${fuzz_seconds}s per target)"
-CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENEDX_EVENTS_BUILD_FUZZERS=ON \
-  -DOPENEDX_EVENTS_BUILD_TESTS=OFF -DOPENEDX_EVENTS_BUILD_BENCHMARKS=OFF -DOPENEDX_EVENTS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzzers
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j"$jobs"
 set +e
 for fuzzer in build-fuzz/fuzz/*_fuzz; do
   corpus="build-fuzz/corpus/$(basename "$fuzzer")"
