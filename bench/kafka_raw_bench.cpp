@@ -41,6 +41,8 @@
 #include "consumer_result.hpp"
 #include "openedx_events/avro/generic/binary.hpp"
 #include "openedx_events/avro/generic/datum.hpp"
+#include "bus/kafka/schema_registry.hpp"
+#include "bus/kafka/wire.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 

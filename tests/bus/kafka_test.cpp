@@ -29,6 +29,8 @@
 
 #include "support/log_capture.hpp"
 #include "support/running_consumer.hpp"
+#include "bus/kafka/schema_registry.hpp"
+#include "bus/kafka/wire.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
@@ -124,12 +126,12 @@ class KafkaBusTest : public ::testing::Test {
 
   void offset_time_moves_the_group_then_returns(const std::string& group);
 
-  std::unique_ptr<bus::KafkaConsumer> consumer(const std::string& group, json extra = {{"check_backlog", true}}) {
+  std::unique_ptr<bus::EventBusConsumer> consumer(const std::string& group, json extra = {{"check_backlog", true}}) {
     return bus::make_kafka_consumer(settings_, topic_, group, extra);
   }
 
   // Sends `n` logins numbered from `first`; returns their metadata ids.
-  std::vector<std::string> send_logins(bus::KafkaProducer& producer, int first, int n) {
+  std::vector<std::string> send_logins(bus::EventBusProducer& producer, int first, int n) {
     std::vector<std::string> ids;
     auto& signal = oe::learning::SESSION_LOGIN_COMPLETED;
     for (int i = first; i < first + n; ++i) {

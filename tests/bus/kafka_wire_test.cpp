@@ -7,6 +7,8 @@
 #include <mutex>
 
 #include "support/log_capture.hpp"
+#include "bus/kafka/schema_registry.hpp"
+#include "bus/kafka/wire.hpp"
 #include "openedx_events/bus/kafka.hpp"
 #include "openedx_events/catalog.hpp"
 #include "openedx_events/logging.hpp"
@@ -355,7 +357,9 @@ TEST(KafkaFactory, ExtraOptionsAreTheReferencesPlusCheckBacklog) {
             "check_backlog must be true or false");
   EXPECT_NE(bus::make_kafka_consumer(settings, "t", "g", {{"offset_time", "2023-01-01T00:00:00+00:00"}}), nullptr);
   EXPECT_NE(bus::make_kafka_consumer(settings, "t", "g", {{"offset_time", nullptr}, {"check_backlog", true}}), nullptr);
-  const auto consumer = bus::make_kafka_consumer(settings, "t", "g", json::object());
+  const auto made = bus::make_kafka_consumer(settings, "t", "g", json::object());
+  const auto* consumer = dynamic_cast<const bus::KafkaConsumer*>(made.get());
+  ASSERT_NE(consumer, nullptr);
   EXPECT_EQ(consumer->full_topic(), "t");
   EXPECT_EQ(consumer->group_id(), "g");
 }

@@ -108,8 +108,10 @@ class RedisConsumerRecoveryTest : public ::testing::Test {
     return started;
   }
 
+  // The factory returns the interface; these tests also look at the Redis consumer's own accessors.
   std::unique_ptr<bus::RedisConsumer> consumer(const json& extra) {
-    return bus::make_redis_consumer(settings_, topic_, "group", extra);
+    auto made = bus::make_redis_consumer(settings_, topic_, "group", extra);
+    return std::unique_ptr<bus::RedisConsumer>(&dynamic_cast<bus::RedisConsumer&>(*made.release()));
   }
 
   void publish(int first, int last) {

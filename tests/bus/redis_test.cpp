@@ -3,6 +3,7 @@
 //
 // redis-server is required: when /usr/bin/redis-server is missing these tests FAIL rather than
 // skip, so that a CI image without it cannot pass silently.
+#include "bus/redis/url.hpp"
 #include "openedx_events/bus/redis.hpp"
 
 #include <arpa/inet.h>
@@ -165,8 +166,10 @@ class RedisBusTest : public ::testing::Test {
     server_.reset();
   }
 
+  // The factory returns the interface; these tests also look at the Redis consumer's own accessors.
   std::unique_ptr<bus::RedisConsumer> consumer(const std::string& group, json extra) {
-    return bus::make_redis_consumer(settings_, topic_, group, extra);
+    auto made = bus::make_redis_consumer(settings_, topic_, group, extra);
+    return std::unique_ptr<bus::RedisConsumer>(&dynamic_cast<bus::RedisConsumer&>(*made.release()));
   }
 
   // Waits until `predicate` holds (polling), up to `timeout`.

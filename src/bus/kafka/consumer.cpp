@@ -758,7 +758,7 @@ void KafkaConsumer::consume_indefinitely() { impl_->run(); }
 const std::string& KafkaConsumer::full_topic() const noexcept { return impl_->full_topic; }
 const std::string& KafkaConsumer::group_id() const noexcept { return impl_->group_id; }
 
-std::unique_ptr<KafkaConsumer> make_kafka_consumer(const Settings& settings, std::string topic, std::string group_id,
+std::unique_ptr<EventBusConsumer> make_kafka_consumer(const Settings& settings, std::string topic, std::string group_id,
                                                    const nlohmann::json& extra) {
   if (!extra.is_null() && !extra.is_object()) {
     throw std::invalid_argument("the consumer's extra options must be a JSON object");

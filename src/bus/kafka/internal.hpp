@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "bus/kafka/schema_registry.hpp"
+#include "bus/kafka/wire.hpp"
 #include "openedx_events/bus/kafka.hpp"
 
 namespace openedx_events::bus::detail {

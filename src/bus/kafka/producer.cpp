@@ -410,7 +410,7 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
   }
 }
 
-std::unique_ptr<KafkaProducer> make_kafka_producer(const Settings& settings) {
+std::unique_ptr<EventBusProducer> make_kafka_producer(const Settings& settings) {
   if (settings.kafka_bootstrap_servers.empty()) {
     logger().warn("Cannot configure event-bus-kafka: Missing setting EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS");
     return nullptr;

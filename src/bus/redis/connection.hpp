@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "bus/redis/url.hpp"
 #include "openedx_events/bus/redis.hpp"
 
 struct redisContext;

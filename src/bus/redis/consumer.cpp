@@ -670,7 +670,7 @@ const std::string& RedisConsumer::full_topic() const noexcept { return impl_->fu
 const std::string& RedisConsumer::group_id() const noexcept { return impl_->group_id; }
 const std::string& RedisConsumer::consumer_name() const noexcept { return impl_->options.consumer_name; }
 
-std::unique_ptr<RedisConsumer> make_redis_consumer(const Settings& settings, std::string topic, std::string group_id,
+std::unique_ptr<EventBusConsumer> make_redis_consumer(const Settings& settings, std::string topic, std::string group_id,
                                                    const nlohmann::json& extra) {
   if (settings.redis_connection_url.empty()) throw std::invalid_argument("Missing redis connection url");
   if (!extra.is_null() && !extra.is_object()) {

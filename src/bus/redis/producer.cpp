@@ -354,7 +354,7 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
   count_failed();
 }
 
-std::unique_ptr<RedisProducer> make_redis_producer(const Settings& settings) {
+std::unique_ptr<EventBusProducer> make_redis_producer(const Settings& settings) {
   if (settings.redis_connection_url.empty()) {
     logger().warn("Cannot configure event-bus-redis: Missing setting EVENT_BUS_REDIS_CONNECTION_URL");
     return nullptr;

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "bus/redis/url.hpp"
 #include "openedx_events/bus/redis.hpp"
 
 struct ssl_ctx_st;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "bus/redis/url.hpp"
 #include "openedx_events/bus/redis.hpp"
 
 namespace openedx_events::bus {
