@@ -101,10 +101,10 @@ std::string from_hex(std::string_view text) {
   return out;
 }
 
-std::string event_line(const SignalBase& signal, const void* data, const EventsMetadata& metadata) {
+std::string event_line(EventDataRef event, const EventsMetadata& metadata) {
   nlohmann::ordered_json line;
   line["metadata"] = metadata.to_json_data();
-  line["data"] = signal.erased_to_json(data);
+  line["data"] = event.to_json();
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -35,6 +35,6 @@ std::string to_hex(std::string_view bytes);
 std::string from_hex(std::string_view text);
 
 // One JSON line per event: {"metadata": EventsMetadata.to_json_data(), "data": <JSON view>}.
-std::string event_line(const SignalBase& signal, const void* data, const EventsMetadata& metadata);
+std::string event_line(EventDataRef event, const EventsMetadata& metadata);
 
 }  // namespace openedx_events::cli

@@ -28,10 +28,9 @@ class ConsumedEventPrinter final : public AnyEventObserver {
  public:
   ConsumedEventPrinter(bus::EventBusConsumer& consumer, bool print, std::size_t max_events)
       : consumer_(consumer), print_(print), max_events_(max_events) {}
-  void on_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata,
-                bool from_event_bus) override {
+  void on_event(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) override {
     if (!from_event_bus) return;
-    if (print_) std::cout << event_line(signal, data, metadata) << std::endl;
+    if (print_) std::cout << event_line(event, metadata) << std::endl;
     if (max_events_ > 0 && ++seen_ >= max_events_) consumer_.request_stop();
   }
 

@@ -73,14 +73,14 @@ int produce_one(SignalBase& signal, const ProduceOptions& o, milliseconds timeou
   auto producer = bus::make_producer_or_throw(producer_settings(timeout));
   const auto metadata = signal.generate_signal_metadata();
   const auto deadline = Clock::now() + timeout;
-  producer->send_erased(signal, o.topic, o.key_field, event_data.get(), metadata);
+  producer->send_erased(event_data.ref(), o.topic, o.key_field, metadata);
   const Tally tally = finish(*producer, deadline, 1, 0);
   producer.reset();  // its last log lines come before the command's own
   if (tally.failed > 0) {
     std::cerr << "openedx-events: the event was not delivered: " << failure_reason(o.timeout_seconds) << std::endl;
     return 1;
   }
-  if (o.print) std::cout << event_line(signal, event_data.get(), metadata) << std::endl;
+  if (o.print) std::cout << event_line(event_data.ref(), metadata) << std::endl;
   return 0;
 }
 
@@ -177,7 +177,7 @@ LineCounts send_lines(LineReader& reader, bus::EventBusProducer& producer, Signa
     if (is_blank(line)) continue;
     try {
       const auto data = signal.make_data_from_json(parse_json_input(line, "the line"));
-      producer.send_erased(signal, o.topic, o.key_field, data.get(), signal.generate_signal_metadata());
+      producer.send_erased(data.ref(), o.topic, o.key_field, signal.generate_signal_metadata());
       ++counts.handed;
     } catch (const std::exception& e) {
       ++counts.bad;

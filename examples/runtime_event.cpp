@@ -45,9 +45,9 @@ int main() {
     const bus::AutoPublisher publisher(settings.event_bus_producer_config, *producer);
     REPORT_CREATED.send_event(data);  // the receiver prints it; the publisher sends it to "reports"
   }
-  // ...and a producer takes one directly: the data behind SignalBase is the Datum.
+  // ...and a producer takes one directly, as an EventDataRef (the signal and its Datum).
   const EventsMetadata metadata = REPORT_CREATED.generate_signal_metadata();
-  producer->send_erased(REPORT_CREATED, "reports", "report.owner_id", &data, metadata);
+  producer->send_erased(EventDataRef(REPORT_CREATED, data), "reports", "report.owner_id", metadata);
   producer->flush();
 
   const bus::DeliveryCounts counts = producer->delivery_counts();

@@ -90,8 +90,6 @@ bool is_falsy(const generic::Datum& datum) {
   return false;
 }
 
-const generic::Datum& erased(const void* data) { return *static_cast<const generic::Datum*>(data); }
-
 }  // namespace
 
 RuntimeSignal::RuntimeSignal(std::string event_type, const nlohmann::json& schema, std::int64_t minor_version)
@@ -167,7 +165,7 @@ SendResults RuntimeSignal::dispatch(const generic::Datum& data, const EventsMeta
     }
     results.push_back(std::move(result));
   }
-  notify_observers(&data, metadata, from_event_bus);
+  notify_observers(EventDataRef(*this, data), metadata, from_event_bus);
   return results;
 }
 
@@ -240,19 +238,21 @@ SendResults RuntimeSignal::send_json_event(const avro::json& data, SendOptions o
   return send_event(from_json(data), options);
 }
 
-std::shared_ptr<const void> RuntimeSignal::make_data_from_json(const avro::json& data) const {
-  return std::make_shared<const generic::Datum>(from_json(data));
+OwnedEventData RuntimeSignal::make_data_from_json(const avro::json& data) const {
+  auto datum = std::make_shared<const generic::Datum>(from_json(data));
+  const EventDataRef ref(*this, *datum);
+  return OwnedEventData(std::move(datum), ref);
 }
 
-std::string RuntimeSignal::encode_erased(const void* data) const { return serialize(erased(data)); }
+void RuntimeSignal::encode_erased_into(EventDataRef data, std::string& out) const {
+  serialize_into(data.get<generic::Datum>(), out);
+}
 
-void RuntimeSignal::encode_erased_into(const void* data, std::string& out) const { serialize_into(erased(data), out); }
-
-bool RuntimeSignal::encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const {
+bool RuntimeSignal::encode_erased_field(EventDataRef data, std::span<const std::string> path, std::string& out) const {
   // As avro::encode_field_at_path (field_path.hpp): every step a record field, a set optional
   // record counting as the record; anything else is false, with `out` untouched.
   const generic::Node* node = &schema_.root();
-  const generic::Datum* value = &erased(data);
+  const generic::Datum* value = &data.get<generic::Datum>();
   try {
     for (const std::string& name : path) {
       if (node->type == generic::Type::union_) {
@@ -273,12 +273,12 @@ bool RuntimeSignal::encode_erased_field(const void* data, std::span<const std::s
   }
 }
 
-avro::json RuntimeSignal::erased_to_json(const void* data) const { return to_json(erased(data)); }
+avro::json RuntimeSignal::erased_to_json(EventDataRef data) const { return to_json(data.get<generic::Datum>()); }
 
 Connection RuntimeSignal::connect_erased(erased_receiver_type receiver, std::string name) {
   return connect(
       [receiver = std::move(receiver)](const RuntimeEvent& ev) {
-        receiver(ev.signal, &ev.data, ev.metadata, ev.from_event_bus);
+        receiver(EventDataRef(ev.signal, ev.data), ev.metadata, ev.from_event_bus);
       },
       std::move(name));
 }

@@ -146,7 +146,7 @@ void SignalBase::remove_observer(AnyEventObserver* observer) {
   std::erase(r.observers, observer);
 }
 
-void SignalBase::notify_observers(const void* data, const EventsMetadata& metadata, bool from_event_bus) const {
+void SignalBase::notify_observers(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) const {
   std::vector<AnyEventObserver*> observers;
   {
     auto& r = registry();
@@ -157,7 +157,7 @@ void SignalBase::notify_observers(const void* data, const EventsMetadata& metada
     // An observer (the bus publisher) must never turn a successful send into a failure; it reports
     // its own errors.
     try {
-      observer->on_event(*this, data, metadata, from_event_bus);
+      observer->on_event(event, metadata, from_event_bus);
     } catch (...) {
     }
   }

@@ -170,15 +170,14 @@ TEST(RuntimeSignalCatalog, EverySerializableEventHasTheCompiledBytesAndJsonViewB
       EXPECT_EQ(runtime.serialize(runtime.deserialize(bytes)), bytes);
       // Through the erased interface the bus producers use.
       const auto erased = runtime.make_data_from_json(typed_view);
-      EXPECT_EQ(runtime.encode_erased(erased.get()), bytes);
-      EXPECT_EQ(runtime.erased_to_json(erased.get()).dump(), typed_view.dump());
+      EXPECT_EQ(erased.ref().encode(), bytes);
+      EXPECT_EQ(erased.ref().to_json().dump(), typed_view.dump());
       const auto typed_erased = compiled->make_data_from_json(typed_view);
       const std::string first_field = runtime.schema().root().fields.front().name;
       std::string typed_key;
       std::string runtime_key;
       const std::vector<std::string> path{first_field};
-      EXPECT_EQ(runtime.encode_erased_field(erased.get(), path, runtime_key),
-                compiled->encode_erased_field(typed_erased.get(), path, typed_key));
+      EXPECT_EQ(erased.ref().encode_field(path, runtime_key), typed_erased.ref().encode_field(path, typed_key));
       EXPECT_EQ(runtime_key, typed_key);
     }
   }
@@ -382,9 +381,8 @@ TEST(RuntimeSignal, MalformedBytesAreDecodeErrorsNeverCrashes) {
 
 struct RecordingObserver final : oe::AnyEventObserver {
   std::vector<std::tuple<const oe::SignalBase*, json, oe::EventsMetadata, bool>> seen;
-  void on_event(const oe::SignalBase& signal, const void* data, const oe::EventsMetadata& metadata,
-                bool from_event_bus) override {
-    seen.emplace_back(&signal, signal.erased_to_json(data), metadata, from_event_bus);
+  void on_event(oe::EventDataRef event, const oe::EventsMetadata& metadata, bool from_event_bus) override {
+    seen.emplace_back(&event.signal(), event.to_json(), metadata, from_event_bus);
   }
 };
 
@@ -405,9 +403,9 @@ TEST(RuntimeSignal, ReceiversGetTheDataAndMetadataLikeACompiledSignal) {
     throw std::runtime_error("receiver broke");
   });
   const oe::ScopedConnection erased = signal.connect_erased(
-      [&](const oe::SignalBase& s, const void* d, const oe::EventsMetadata&, bool) {
+      [&](oe::EventDataRef event, const oe::EventsMetadata&, bool) {
         calls.push_back("erased");
-        EXPECT_EQ(s.erased_to_json(d), custom_data());
+        EXPECT_EQ(event.to_json(), custom_data());
       }, "erased");
   RecordingObserver observer;
   oe::SignalBase::add_observer(&observer);
@@ -477,18 +475,18 @@ TEST(RuntimeSignal, EncodeErasedFieldFollowsRecordFieldsAndSetOptionalRecords) {
   const oe::RuntimeSignal signal(kCustomType, custom_schema());
   const Datum data = signal.from_json(custom_data());
   std::string out = "k";
-  EXPECT_TRUE(signal.encode_erased_field(&data, std::vector<std::string>{"report", "owner", "id"}, out));
+  EXPECT_TRUE(oe::EventDataRef(signal, data).encode_field(std::vector<std::string>{"report", "owner", "id"}, out));
   EXPECT_EQ(out, "k\x54");
-  EXPECT_TRUE(signal.encode_erased_field(&data, std::vector<std::string>{"report", "previous", "id"}, out));
+  EXPECT_TRUE(oe::EventDataRef(signal, data).encode_field(std::vector<std::string>{"report", "previous", "id"}, out));
   EXPECT_EQ(out, "k\x54\x0e");
   // A map, an unknown name, a value below a string: false, `out` untouched.
-  EXPECT_FALSE(signal.encode_erased_field(&data, std::vector<std::string>{"report", "scores", "z"}, out));
-  EXPECT_FALSE(signal.encode_erased_field(&data, std::vector<std::string>{"report", "nope"}, out));
-  EXPECT_FALSE(signal.encode_erased_field(&data, std::vector<std::string>{"report", "note", "x"}, out));
+  EXPECT_FALSE(oe::EventDataRef(signal, data).encode_field(std::vector<std::string>{"report", "scores", "z"}, out));
+  EXPECT_FALSE(oe::EventDataRef(signal, data).encode_field(std::vector<std::string>{"report", "nope"}, out));
+  EXPECT_FALSE(oe::EventDataRef(signal, data).encode_field(std::vector<std::string>{"report", "note", "x"}, out));
   json unset = custom_data();
   unset["report"]["previous"] = nullptr;
   const Datum without = signal.from_json(unset);
-  EXPECT_FALSE(signal.encode_erased_field(&without, std::vector<std::string>{"report", "previous", "id"}, out));
+  EXPECT_FALSE(oe::EventDataRef(signal, without).encode_field(std::vector<std::string>{"report", "previous", "id"}, out));
   EXPECT_EQ(out, "k\x54\x0e");
 }
 

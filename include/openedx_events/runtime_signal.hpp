@@ -74,19 +74,20 @@ class RuntimeSignal final : public SignalBase {
 
   // SignalBase. avro_schema() is the given schema with its keys in the reference's order ("name",
   // "type", "doc", "fields", "namespace", ...), so avro_schema_text() of a catalog schema is the
-  // compiled signal's text. Erased data points to an avro::generic::Datum.
+  // compiled signal's text. An EventDataRef of it refers to an avro::generic::Datum.
   avro::ordered_json avro_schema() const override { return ordered_schema_; }
   std::string encode_json(const avro::json& data) const override;
   avro::json decode_to_json(std::string_view avro_bytes) const override;
   SendResults send_avro_with_custom_metadata(const EventsMetadata& metadata, std::string_view avro_bytes,
                                              SendOptions options = {}) override;
   SendResults send_json_event(const avro::json& data, SendOptions options = {}) override;
-  std::shared_ptr<const void> make_data_from_json(const avro::json& data) const override;
-  std::string encode_erased(const void* data) const override;
-  void encode_erased_into(const void* data, std::string& out) const override;
-  bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const override;
-  avro::json erased_to_json(const void* data) const override;
+  OwnedEventData make_data_from_json(const avro::json& data) const override;
   Connection connect_erased(erased_receiver_type receiver, std::string name = {}) override;
+
+ protected:
+  void encode_erased_into(EventDataRef data, std::string& out) const override;
+  bool encode_erased_field(EventDataRef data, std::span<const std::string> path, std::string& out) const override;
+  avro::json erased_to_json(EventDataRef data) const override;
 
  private:
   void validate(const avro::generic::Datum& data) const;
@@ -111,5 +112,8 @@ RuntimeSignal& declare_runtime_signal(std::string event_type, const nlohmann::js
 // (JSON equality, key order ignored); otherwise declare_runtime_signal(...). Thread-safe.
 SignalBase& declare_signal_for_schema(std::string event_type, const nlohmann::json& schema,
                                       std::int64_t minor_version = 0);
+
+inline EventDataRef::EventDataRef(const RuntimeSignal& signal, const avro::generic::Datum& data) noexcept
+    : signal_(&signal), data_(&data) {}
 
 }  // namespace openedx_events

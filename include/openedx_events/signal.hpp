@@ -121,12 +121,61 @@ struct SlotList {
 }  // namespace detail
 
 class SignalBase;
+class RuntimeSignal;
+template <class Data>
+class OpenEdxPublicSignal;
+namespace avro::generic {
+class Datum;
+}
+
+// One event's data, typed, seen through its signal by code that knows the event only by its type:
+// the event bus's producers and auto-publisher, tools, bindings. Only the signal that made it reads
+// the data (get(), the one cast from the erased pointer back to the signal's data type).
+class EventDataRef {
+ public:
+  template <class Data>
+  EventDataRef(const OpenEdxPublicSignal<Data>& signal, const Data& data) noexcept : signal_(&signal), data_(&data) {}
+  EventDataRef(const RuntimeSignal& signal, const avro::generic::Datum& data) noexcept;
+
+  const SignalBase& signal() const noexcept { return *signal_; }
+  // The Avro bytes of the data (encode_into appends them to `out`).
+  std::string encode() const;
+  void encode_into(std::string& out) const;
+  // The Avro bytes of the value at `path` (field names) appended to `out`, or false when the path
+  // is not a chain of set record fields (avro::encode_field_at_path).
+  bool encode_field(std::span<const std::string> path, std::string& out) const;
+  // The JSON view (the reference's to_dict() form).
+  avro::json to_json() const;
+
+ private:
+  template <class>
+  friend class OpenEdxPublicSignal;
+  friend class RuntimeSignal;
+  template <class Data>
+  const Data& get() const noexcept {
+    return *static_cast<const Data*>(data_);
+  }
+
+  const SignalBase* signal_;
+  const void* data_;
+};
+
+// Event data made from a JSON view by SignalBase::make_data_from_json, which it keeps alive.
+class OwnedEventData {
+ public:
+  OwnedEventData(std::shared_ptr<const void> owner, EventDataRef ref) noexcept : owner_(std::move(owner)), ref_(ref) {}
+  EventDataRef ref() const noexcept { return ref_; }
+
+ private:
+  std::shared_ptr<const void> owner_;
+  EventDataRef ref_;
+};
+
 // Called for every event sent on any signal, after its receivers (the event bus's auto-publisher
-// hooks in here). Receives the event as the Avro-encodable data behind SignalBase's erased API.
+// hooks in here).
 struct AnyEventObserver {
   virtual ~AnyEventObserver() = default;
-  virtual void on_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata,
-                        bool from_event_bus) = 0;
+  virtual void on_event(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) = 0;
 };
 
 class SignalBase {
@@ -163,21 +212,13 @@ class SignalBase {
                                                      SendOptions options = {}) = 0;
   // Validate the JSON view and send with fresh metadata (the CLI's `produce`).
   virtual SendResults send_json_event(const avro::json& data, SendOptions options = {}) = 0;
-  // The JSON view as a new data object of this signal's data type, type-erased (for tools that
-  // know the event only by its type and hand the data on to a producer).
-  virtual std::shared_ptr<const void> make_data_from_json(const avro::json& data) const = 0;
-  // The encoded bytes of erased data handed to an AnyEventObserver (appended to `out`).
-  virtual std::string encode_erased(const void* data) const = 0;
-  virtual void encode_erased_into(const void* data, std::string& out) const = 0;
-  // avro::encode_field_at_path on erased data: the Avro bytes of the value at `path` (field names)
-  // appended to `out`, or false when the path is not a chain of set record fields.
-  virtual bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const = 0;
-  virtual avro::json erased_to_json(const void* data) const = 0;
+  // The JSON view as a new data object of this signal's data type (for tools that know the event
+  // only by its type and hand the data on to a producer).
+  virtual OwnedEventData make_data_from_json(const avro::json& data) const = 0;
   // A receiver for bindings that know signals only by type (the Python package): it gets the data
   // as an AnyEventObserver does, but runs as a receiver, so its exceptions are receiver errors (a
   // bus consumer's failures).
-  using erased_receiver_type =
-      std::function<void(const SignalBase& signal, const void* data, const EventsMetadata& metadata, bool from_event_bus)>;
+  using erased_receiver_type = std::function<void(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus)>;
   virtual Connection connect_erased(erased_receiver_type receiver, std::string name = {}) = 0;
 
   // The signal declared for `event_type` (the most recent declaration wins, as in the reference).
@@ -202,7 +243,13 @@ class SignalBase {
   ~SignalBase();
 
   bool should_raise(const SendOptions& options) const noexcept { return allow_send_failure_ || !options.send_robust; }
-  void notify_observers(const void* data, const EventsMetadata& metadata, bool from_event_bus) const;
+  void notify_observers(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) const;
+
+  // EventDataRef's operations, on data of this signal's type.
+  friend class EventDataRef;
+  virtual void encode_erased_into(EventDataRef data, std::string& out) const = 0;
+  virtual bool encode_erased_field(EventDataRef data, std::span<const std::string> path, std::string& out) const = 0;
+  virtual avro::json erased_to_json(EventDataRef data) const = 0;
 
  private:
   std::string event_type_;
@@ -355,22 +402,23 @@ class OpenEdxPublicSignal final : public SignalBase {
   SendResults send_json_event(const avro::json& j, SendOptions options = {}) override {
     return send_event(from_json(j), options);
   }
-  std::shared_ptr<const void> make_data_from_json(const avro::json& j) const override {
-    return std::make_shared<const Data>(from_json(j));
+  OwnedEventData make_data_from_json(const avro::json& j) const override {
+    auto data = std::make_shared<const Data>(from_json(j));
+    const EventDataRef ref(*this, *data);
+    return OwnedEventData(std::move(data), ref);
   }
-  std::string encode_erased(const void* data) const override { return serialize(*static_cast<const Data*>(data)); }
-  void encode_erased_into(const void* data, std::string& out) const override {
-    serialize_into(*static_cast<const Data*>(data), out);
-  }
-  bool encode_erased_field(const void* data, std::span<const std::string> path, std::string& out) const override {
-    return avro::encode_field_at_path(*static_cast<const Data*>(data), path, out);
-  }
-  avro::json erased_to_json(const void* data) const override { return to_json(*static_cast<const Data*>(data)); }
   Connection connect_erased(erased_receiver_type receiver, std::string name = {}) override {
     return connect([receiver = std::move(receiver)](const Event<Data>& ev) {
-      receiver(ev.signal, &ev.data, ev.metadata, ev.from_event_bus);
+      receiver(EventDataRef(ev.signal, ev.data), ev.metadata, ev.from_event_bus);
     }, std::move(name));
   }
+
+ protected:
+  void encode_erased_into(EventDataRef data, std::string& out) const override { serialize_into(data.get<Data>(), out); }
+  bool encode_erased_field(EventDataRef data, std::span<const std::string> path, std::string& out) const override {
+    return avro::encode_field_at_path(data.get<Data>(), path, out);
+  }
+  avro::json erased_to_json(EventDataRef data) const override { return to_json(data.get<Data>()); }
 
  private:
   void validate(const Data& data) const {
@@ -400,11 +448,22 @@ class OpenEdxPublicSignal final : public SignalBase {
       }
       results.push_back(std::move(result));
     }
-    notify_observers(&data, metadata, from_event_bus);
+    notify_observers(EventDataRef(*this, data), metadata, from_event_bus);
     return results;
   }
 
   std::shared_ptr<detail::SlotList> slots_;
 };
+
+inline std::string EventDataRef::encode() const {
+  std::string out;
+  signal_->encode_erased_into(*this, out);
+  return out;
+}
+inline void EventDataRef::encode_into(std::string& out) const { signal_->encode_erased_into(*this, out); }
+inline bool EventDataRef::encode_field(std::span<const std::string> path, std::string& out) const {
+  return signal_->encode_erased_field(*this, path, out);
+}
+inline avro::json EventDataRef::to_json() const { return signal_->erased_to_json(*this); }
 
 }  // namespace openedx_events

@@ -237,7 +237,7 @@ class Producer {
     SignalBase& signal = SignalBase::get_signal_by_type(event_type);
     const auto event_data = signal.make_data_from_json(data_view);
     const EventsMetadata event_metadata = EventsMetadata::from_json_data(metadata_view);
-    producer.send_erased(signal, topic, event_key_field, event_data.get(), event_metadata);
+    producer.send_erased(event_data.ref(), topic, event_key_field, event_metadata);
   }
 
   void flush() {
@@ -285,10 +285,11 @@ class Producer {
 // The Python callback of the consumer running on this thread: callback(event_type, data, metadata).
 thread_local PyObject* t_callback = nullptr;
 
-void on_bus_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata, bool from_event_bus) {
+void on_bus_event(openedx_events::EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) {
   PyObject* callback = t_callback;
   if (callback == nullptr || !from_event_bus) return;
-  const json data_view = signal.erased_to_json(data);
+  const SignalBase& signal = event.signal();
+  const json data_view = event.to_json();
   const auto metadata_view = metadata.to_json_data();
   bool failed = false;
   std::string error;

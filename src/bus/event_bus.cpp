@@ -122,8 +122,8 @@ AutoPublisher::AutoPublisher(ProducerConfig config, EventBusProducer& producer)
 
 AutoPublisher::~AutoPublisher() { SignalBase::remove_observer(this); }
 
-void AutoPublisher::on_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata,
-                             bool from_event_bus) {
+void AutoPublisher::on_event(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) {
+  const SignalBase& signal = event.signal();
   for (const auto& [event_type, topics] : config_) {
     if (event_type != signal.event_type()) continue;
     if (from_event_bus) {
@@ -133,7 +133,7 @@ void AutoPublisher::on_event(const SignalBase& signal, const void* data, const E
       return;
     }
     for (const auto& [topic, topic_config] : topics) {
-      if (topic_config.enabled) producer_.send_erased(signal, topic, topic_config.event_key_field, data, metadata);
+      if (topic_config.enabled) producer_.send_erased(event, topic, topic_config.event_key_field, metadata);
     }
   }
 }

@@ -33,11 +33,11 @@ class RecordingProducer final : public bus::EventBusProducer {
     std::string metadata_id;
     oe::avro::json data;
   };
-  void send_erased(const oe::SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                   const void* event_data, const oe::EventsMetadata& metadata) override {
+  void send_erased(oe::EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                   const oe::EventsMetadata& metadata) override {
     const std::lock_guard lock(mutex_);
-    sent_.push_back({signal.event_type(), std::string(topic), std::string(event_key_field), metadata.id.to_string(),
-                     signal.erased_to_json(event_data)});
+    sent_.push_back({event_data.signal().event_type(), std::string(topic), std::string(event_key_field),
+                     metadata.id.to_string(), event_data.to_json()});
   }
   std::vector<Sent> sent() {
     const std::lock_guard lock(mutex_);

@@ -57,11 +57,10 @@ class Collector final : public oe::AnyEventObserver {
  public:
   Collector() { oe::SignalBase::add_observer(this); }
   ~Collector() override { oe::SignalBase::remove_observer(this); }
-  void on_event(const oe::SignalBase& signal, const void* data, const oe::EventsMetadata& metadata,
-                bool from_event_bus) override {
+  void on_event(oe::EventDataRef event, const oe::EventsMetadata& metadata, bool from_event_bus) override {
     if (!from_event_bus) return;
     std::lock_guard lock(mutex_);
-    events_.push_back({signal.event_type(), signal.erased_to_json(data), metadata});
+    events_.push_back({event.signal().event_type(), event.to_json(), metadata});
     cv_.notify_all();
   }
   struct Event {
@@ -304,7 +303,7 @@ TEST_F(KafkaBusTest, RoundTripOfSeveralEventTypesOnOneTopic) {
       "enrollment.course.course_key");
   for (const auto& c : cases) {
     const auto data = c.signal->make_data_from_json(c.data);
-    producer->send_erased(*c.signal, topic_, c.key_field, data.get(), c.metadata);
+    producer->send_erased(data.ref(), topic_, c.key_field, c.metadata);
   }
   producer->flush();
   ASSERT_TRUE(collector.wait_for(cases.size())) << collector.events().size();
@@ -313,7 +312,7 @@ TEST_F(KafkaBusTest, RoundTripOfSeveralEventTypesOnOneTopic) {
   ASSERT_EQ(events.size(), cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(events[i].event_type, cases[i].signal->event_type());
-    EXPECT_EQ(events[i].data, cases[i].signal->erased_to_json(cases[i].signal->make_data_from_json(cases[i].data).get()));
+    EXPECT_EQ(events[i].data, cases[i].signal->make_data_from_json(cases[i].data).ref().to_json());
     EXPECT_EQ(events[i].metadata, cases[i].metadata);
   }
   EXPECT_EQ(sink_->count("Message delivered to Kafka event bus: topic=" + full_topic()), 3u);
@@ -604,7 +603,7 @@ TEST_F(KafkaBusTest, AFailedRecordIsCopiedToTheDeadLetterTopicAndReplaysFromTher
   const auto events = collector.events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].event_type, login.event_type());
-  EXPECT_EQ(events[0].data, login.erased_to_json(login.make_data_from_json(login_data(7)).get()));
+  EXPECT_EQ(events[0].data, login.make_data_from_json(login_data(7)).ref().to_json());
   EXPECT_EQ(events[0].metadata, metadata);
   EXPECT_EQ(calls.load(), 3);
   EXPECT_EQ(sink_->count("Missing \""), 0u);  // the marks are not metadata headers

@@ -88,8 +88,8 @@ class SendingObserver final : public oe::AnyEventObserver {
  public:
   SendingObserver(bus::EventBusProducer& producer, std::string topic) : producer_(producer), topic_(std::move(topic)) {}
   std::string key_field;
-  void on_event(const oe::SignalBase& signal, const void* data, const oe::EventsMetadata& metadata, bool) override {
-    producer_.send_erased(signal, topic_, key_field, data, metadata);
+  void on_event(oe::EventDataRef event, const oe::EventsMetadata& metadata, bool) override {
+    producer_.send_erased(event, topic_, key_field, metadata);
   }
 
  private:
@@ -101,12 +101,11 @@ class CollectingObserver final : public oe::AnyEventObserver {
  public:
   CollectingObserver(bus::EventBusConsumer& consumer, std::size_t count, bool stream, std::chrono::milliseconds delay)
       : consumer_(consumer), count_(count), stream_(stream), delay_(delay) {}
-  void on_event(const oe::SignalBase& signal, const void* data, const oe::EventsMetadata& metadata,
-                bool from_event_bus) override {
+  void on_event(oe::EventDataRef event, const oe::EventsMetadata& metadata, bool from_event_bus) override {
     std::lock_guard lock(mutex_);
-    events_.push_back({{"event_type", signal.event_type()},
+    events_.push_back({{"event_type", event.signal().event_type()},
                        {"metadata", json(metadata.to_json_data())},
-                       {"data", signal.erased_to_json(data)},
+                       {"data", event.to_json()},
                        {"from_event_bus", from_event_bus}});
     if (stream_) std::cout << json{{"event", events_.back()}}.dump(-1, ' ', true, json::error_handler_t::replace) << std::endl;
     // A slow receiver, so that a test can kill the process while it works through a backlog.

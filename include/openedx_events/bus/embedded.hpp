@@ -85,8 +85,8 @@ class EmbeddedProducer final : public EventBusProducer {
   // `event_key_field` is not used (a stream has no keys or partitions), as in the reference.
   // With EVENT_BUS_PRODUCER_ASYNC the event is queued instead, and a writer thread appends what is
   // queued in one transaction (one fsync) per batch; flush() waits for it, destruction flushes.
-  void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                   const void* event_data, const EventsMetadata& metadata) override;
+  void send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                   const EventsMetadata& metadata) override;
   void flush() override;
   // Stops accepting; with EVENT_BUS_PRODUCER_ASYNC waits at most `timeout` for the queue, then
   // gives up on the rest (each logged, then their count). The destructor does this with

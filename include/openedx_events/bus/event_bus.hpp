@@ -63,8 +63,7 @@ class AutoPublisher final : public AnyEventObserver {
   AutoPublisher(const AutoPublisher&) = delete;
   AutoPublisher& operator=(const AutoPublisher&) = delete;
 
-  void on_event(const SignalBase& signal, const void* data, const EventsMetadata& metadata,
-                bool from_event_bus) override;
+  void on_event(EventDataRef event, const EventsMetadata& metadata, bool from_event_bus) override;
 
  private:
   ProducerConfig config_;

@@ -46,8 +46,8 @@ class KafkaProducer final : public EventBusProducer {
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
-  void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                   const void* event_data, const EventsMetadata& metadata) override;
+  void send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                   const EventsMetadata& metadata) override;
   // Waits (without limit) for every queued record.
   void flush() override;
   // The reference's prepare_for_shutdown() flushes without limit; ours waits at most `timeout`

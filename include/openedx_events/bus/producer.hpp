@@ -36,13 +36,13 @@ class EventBusProducer {
   template <class Data>
   void send(const OpenEdxPublicSignal<Data>& signal, std::string_view topic, std::string_view event_key_field,
             const Data& event_data, const EventsMetadata& metadata) {
-    send_erased(signal, topic, event_key_field, &event_data, metadata);
+    send_erased(EventDataRef(signal, event_data), topic, event_key_field, metadata);
   }
 
-  // The same for callers that hold the data behind SignalBase (the auto-publisher, the CLI):
-  // `event_data` points to the signal's data_type.
-  virtual void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                           const void* event_data, const EventsMetadata& metadata) = 0;
+  // The same for callers that know the event only by its type (the auto-publisher, the CLI,
+  // bindings, runtime-defined signals).
+  virtual void send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                           const EventsMetadata& metadata) = 0;
 
   // Waits until everything sent so far is delivered (or has failed and been logged).
   virtual void flush() {}
@@ -78,7 +78,7 @@ class EventBusProducer {
 // failed: nothing was asked of it).
 class NoEventBusProducer final : public EventBusProducer {
  public:
-  void send_erased(const SignalBase&, std::string_view, std::string_view, const void*, const EventsMetadata&) override {}
+  void send_erased(EventDataRef, std::string_view, std::string_view, const EventsMetadata&) override {}
 };
 
 }  // namespace openedx_events::bus

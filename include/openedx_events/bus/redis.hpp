@@ -59,8 +59,8 @@ class RedisProducer final : public EventBusProducer {
   RedisProducer(const RedisProducer&) = delete;
   RedisProducer& operator=(const RedisProducer&) = delete;
 
-  void send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                   const void* event_data, const EventsMetadata& metadata) override;
+  void send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                   const EventsMetadata& metadata) override;
   void flush() override;
   std::uint64_t prepare_for_shutdown(std::chrono::milliseconds timeout) override;
 

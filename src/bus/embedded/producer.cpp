@@ -118,14 +118,15 @@ void EmbeddedProducer::write_batch(std::vector<detail::QueuedEvent>& batch) {
   }
 }
 
-void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                                   const void* event_data, const EventsMetadata& metadata) {
+void EmbeddedProducer::send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                                   const EventsMetadata& metadata) {
+  const SignalBase& signal = event_data.signal();
   count_sent();
   const std::string full_topic = full_topic_name(topic, settings_.event_bus_topic_prefix);
   std::string error;
   try {
     if (closed_) throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
-    BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
+    BusMessage message = BusMessage::from_event(metadata, event_data.encode());
     if (queue_) {
       if (queue_->push(detail::QueuedEvent{&signal, std::string(topic), std::string(event_key_field), full_topic,
                                            metadata, std::move(message)})) {
@@ -149,7 +150,7 @@ void EmbeddedProducer::send_erased(const SignalBase& signal, std::string_view to
   // None: a stream has no message keys).
   std::string data_text;
   try {
-    data_text = signal.erased_to_json(event_data).dump();
+    data_text = event_data.to_json().dump();
   } catch (const std::exception& e) {
     data_text = std::string("<not representable: ") + e.what() + ">";
   }

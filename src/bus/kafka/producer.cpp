@@ -110,18 +110,18 @@ void log_producing_error(const std::string& error, const ProducingContext& conte
 }
 
 // A send that failed before librdkafka had the record: the context from the event in hand.
-void record_send_error(const std::string& error, const SendSite& site, bool key_extracted, const void* event_data,
+void record_send_error(const std::string& error, const SendSite& site, bool key_extracted, EventDataRef event_data,
                        const EventsMetadata& metadata) noexcept {
   try {
     ProducingContext context(site);
     if (key_extracted) {
       try {
         context.event_key = key_value_repr(
-            extract_event_key(*site.signal, site.signal->erased_to_json(event_data), site.event_key_field));
+            extract_event_key(*site.signal, event_data.to_json(), site.event_key_field));
       } catch (const std::exception&) {
       }
     }
-    context.set_data([&] { return site.signal->erased_to_json(event_data); });
+    context.set_data([&] { return event_data.to_json(); });
     context.set_metadata([&] { return metadata; });
     log_producing_error(error, context);
   } catch (...) {
@@ -354,8 +354,9 @@ std::uint64_t KafkaProducer::prepare_for_shutdown(std::chrono::milliseconds time
   return given_up;
 }
 
-void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                                const void* event_data, const EventsMetadata& metadata) {
+void KafkaProducer::send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                                const EventsMetadata& metadata) {
+  const SignalBase& signal = event_data.signal();
   count_sent();
   SendSite* site = nullptr;
   try {
@@ -375,8 +376,8 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     thread_local std::string key_avro;
     key_avro.clear();
     std::optional<nlohmann::json> key_value;
-    if (!signal.encode_erased_field(event_data, site->key_path, key_avro)) {
-      key_value = extract_event_key(signal, signal.erased_to_json(event_data), event_key_field);
+    if (!event_data.encode_field(site->key_path, key_avro)) {
+      key_value = extract_event_key(signal, event_data.to_json(), event_key_field);
     }
     key_extracted = true;
 
@@ -393,7 +394,7 @@ void KafkaProducer::send_erased(const SignalBase& signal, std::string_view topic
     thread_local std::string value_bytes;
     value_bytes.clear();
     append_confluent_frame(site->value_id, {}, value_bytes);
-    signal.encode_erased_into(event_data, value_bytes);
+    event_data.encode_into(value_bytes);
 
     const rd_kafka_resp_err_t err =
         detail::produce_copy(impl_->rk, site->full_topic.c_str(), key_bytes.data(), key_bytes.size(),

@@ -18,9 +18,9 @@ using detail::RedisConnectionError;
 namespace {
 
 // JSON for the error line; the line must be written even when the data cannot be rendered.
-std::string event_data_json(const SignalBase& signal, const void* event_data) {
+std::string event_data_json(const SignalBase&, EventDataRef event_data) {
   try {
-    return signal.erased_to_json(event_data).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return event_data.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const std::exception& e) {
     return "<unavailable: " + std::string(e.what()) + ">";
   }
@@ -319,8 +319,9 @@ std::uint64_t RedisProducer::prepare_for_shutdown(std::chrono::milliseconds time
   return given_up;
 }
 
-void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic, std::string_view event_key_field,
-                                const void* event_data, const EventsMetadata& metadata) {
+void RedisProducer::send_erased(EventDataRef event_data, std::string_view topic, std::string_view event_key_field,
+                                const EventsMetadata& metadata) {
+  const SignalBase& signal = event_data.signal();
   count_sent();
   // The reference fills its ProducingContext as it goes: full_topic stays None if computing it
   // failed. Here it cannot fail, but the order of the context fields is kept.
@@ -329,7 +330,7 @@ void RedisProducer::send_erased(const SignalBase& signal, std::string_view topic
   try {
     full_topic = full_topic_name(topic, impl_->topic_prefix);
     if (impl_->closed) throw std::runtime_error("the producer is shut down (prepare_for_shutdown was called)");
-    BusMessage message = BusMessage::from_event(metadata, signal.encode_erased(event_data));
+    BusMessage message = BusMessage::from_event(metadata, event_data.encode());
     if (impl_->queue) {
       if (impl_->queue->push(QueuedEvent{&signal, std::string(topic), std::string(event_key_field), *full_topic,
                                          metadata, std::move(message)})) {
