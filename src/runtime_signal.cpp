@@ -147,24 +147,8 @@ void RuntimeSignal::validate(const generic::Datum& data) const {
 
 SendResults RuntimeSignal::dispatch(const generic::Datum& data, const EventsMetadata& metadata, bool from_event_bus,
                                     const SendOptions& options) {
-  // As OpenEdxPublicSignal::dispatch (signal.hpp).
-  const RuntimeEvent ev{*this, data, metadata, from_event_bus};
-  const bool raise = should_raise(options);
-  SendResults results;
-  for (const auto& slot : slots_->snapshot()) {
-    const auto& fn = *static_cast<const receiver_type*>(slot.fn.get());
-    ReceiverResult result{slot.name, nullptr};
-    if (raise) {
-      fn(ev);
-    } else {
-      try {
-        fn(ev);
-      } catch (...) {
-        result.error = std::current_exception();
-      }
-    }
-    results.push_back(std::move(result));
-  }
+  SendResults results = detail::call_receivers<receiver_type>(*slots_, RuntimeEvent{*this, data, metadata, from_event_bus},
+                                                               should_raise(options));
   notify_observers(EventDataRef(*this, data), metadata, from_event_bus);
   return results;
 }

@@ -118,6 +118,28 @@ struct SlotList {
   bool remove(std::uint64_t id);
   std::vector<Slot> snapshot();
 };
+
+// Calls the receivers connected when the send started, in connection order (every kind of signal
+// sends this way). `raise`: the first exception propagates; otherwise each is kept in its result.
+template <class Receiver, class Event>
+SendResults call_receivers(SlotList& slots, const Event& event, bool raise) {
+  SendResults results;
+  for (const auto& slot : slots.snapshot()) {
+    const auto& receiver = *static_cast<const Receiver*>(slot.fn.get());
+    ReceiverResult result{slot.name, nullptr};
+    if (raise) {
+      receiver(event);
+    } else {
+      try {
+        receiver(event);
+      } catch (...) {
+        result.error = std::current_exception();
+      }
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
 }  // namespace detail
 
 class SignalBase;
@@ -431,23 +453,8 @@ class OpenEdxPublicSignal final : public SignalBase {
 
   SendResults dispatch(const Data& data, const EventsMetadata& metadata, bool from_event_bus,
                        const SendOptions& options) {
-    const Event<Data> ev{*this, data, metadata, from_event_bus};
-    const bool raise = should_raise(options);
-    SendResults results;
-    for (const auto& slot : slots_->snapshot()) {
-      const auto& fn = *static_cast<const receiver_type*>(slot.fn.get());
-      ReceiverResult result{slot.name, nullptr};
-      if (raise) {
-        fn(ev);
-      } else {
-        try {
-          fn(ev);
-        } catch (...) {
-          result.error = std::current_exception();
-        }
-      }
-      results.push_back(std::move(result));
-    }
+    SendResults results = detail::call_receivers<receiver_type>(*slots_, Event<Data>{*this, data, metadata, from_event_bus},
+                                                                 should_raise(options));
     notify_observers(EventDataRef(*this, data), metadata, from_event_bus);
     return results;
   }
