@@ -5,22 +5,11 @@
 #include <string>
 
 #include "openedx_events/signal.hpp"
+#include "probe_hex.hpp"
 
 namespace {
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using probe::from_hex;
+using probe::to_hex;
 }  // namespace
 
 int main() {

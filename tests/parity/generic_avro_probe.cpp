@@ -18,36 +18,15 @@
 #include <nlohmann/json.hpp>
 
 #include "openedx_events/avro/generic.hpp"
+#include "probe_hex.hpp"
 
 namespace {
 
 using nlohmann::json;
 namespace generic = openedx_events::avro::generic;
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    out += digits[(static_cast<unsigned char>(c) >> 4) & 0xF];
-    out += digits[static_cast<unsigned char>(c) & 0xF];
-  }
-  return out;
-}
-
-std::string from_hex(const std::string& hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    throw std::invalid_argument("bad hex digit");
-  };
-  if (hex.size() % 2 != 0) throw std::invalid_argument("odd hex length");
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
-  return out;
-}
+using probe::from_hex;
+using probe::to_hex;
 
 // Every parity case repeats a handful of schemas; parse each once.
 const generic::Schema& schema_of(const json& schema) {
